@@ -1,0 +1,13 @@
+// Command modelgate decides whether machine-learning model files are safe to
+// load, without executing them.
+package main
+
+import (
+	"os"
+
+	"github.com/modelgate/modelgate/internal/cli"
+)
+
+func main() {
+	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

@@ -1,0 +1,35 @@
+// Package all is the explicit registry of analyzers and archive layouts: the
+// one place that decides which formats modelgate understands and in which
+// order ties between equally confident analyzers are broken.
+package all
+
+import (
+	"github.com/modelgate/modelgate/internal/analyze"
+	"github.com/modelgate/modelgate/internal/analyze/archive"
+	"github.com/modelgate/modelgate/internal/analyze/joblib"
+	"github.com/modelgate/modelgate/internal/analyze/numpy"
+	"github.com/modelgate/modelgate/internal/analyze/pickle"
+	"github.com/modelgate/modelgate/internal/analyze/torch"
+)
+
+// Analyzers returns every content analyzer; on equal confidence the earlier wins.
+func Analyzers() []analyze.Analyzer {
+	return []analyze.Analyzer{
+		archive.Zip{},
+		archive.Tar{},
+		archive.SevenZip{},
+		archive.Compressed{},
+		numpy.NPY{},
+		joblib.ZF{},
+		pickle.Analyzer{},
+	}
+}
+
+// Layouts returns every archive layout; the first that matches wins.
+func Layouts() []analyze.Layout {
+	return []analyze.Layout{
+		torch.ZipLayout{},
+		torch.TarLayout{},
+		numpy.NPZ{},
+	}
+}

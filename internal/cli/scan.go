@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/modelgate/modelgate/internal/analyze/all"
+	"github.com/modelgate/modelgate/internal/engine"
+	"github.com/modelgate/modelgate/internal/finding"
+	"github.com/modelgate/modelgate/internal/report"
+)
+
+type scanFlags struct {
+	format  string
+	output  string
+	failOn  string
+	digest  bool
+	jobs    int
+	timeout time.Duration
+}
+
+func scanCommand(e *env) *cobra.Command {
+	f := &scanFlags{}
+	cmd := &cobra.Command{
+		Use:   "scan [flags] PATH...",
+		Short: "Scan model files, directories (recursively) or standard input (-)",
+		Long: "Scan model files without executing them. PATH is a file, a directory (walked recursively) or - for standard input.\n\n" +
+			"Exit status: 0 when no file reaches --fail-on and every file was analysed completely; 1 when a file reaches --fail-on;\n" +
+			"2 for usage errors, or when a file could not be analysed completely (or nothing was scanned) and none reached --fail-on.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runScan(cmd, e, f, args) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.format, "format", "text", "report format: "+strings.Join(report.Formats(), "|"))
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` instead of standard output")
+	fl.StringVar(&f.failOn, "fail-on", "suspicious", "lowest verdict that makes the exit status 1: malicious|suspicious|none")
+	fl.BoolVar(&f.digest, "digest", false, "add each file's SHA-256 (reads every byte)")
+	fl.IntVar(&f.jobs, "jobs", 0, "files analysed in parallel (default: all cores)")
+	fl.DurationVar(&f.timeout, "timeout", engine.DefaultLimits().MaxTime, "wall-time budget per file")
+	return cmd
+}
+
+func usage(format string, a ...any) error {
+	return &exitError{code: ExitError, err: fmt.Errorf(format, a...)}
+}
+
+func runScan(cmd *cobra.Command, e *env, f *scanFlags, paths []string) error {
+	write, err := report.Get(f.format)
+	if err != nil {
+		return usage("%v", err)
+	}
+	opts := report.Options{}
+	switch f.failOn {
+	case "none":
+		opts.FailOnNone = true
+	case "malicious", "suspicious":
+		opts.FailOn, _ = finding.ParseVerdict(f.failOn)
+	default:
+		return usage("--fail-on must be malicious, suspicious or none, not %q", f.failOn)
+	}
+	if f.jobs < 0 {
+		return usage("--jobs must be positive")
+	}
+	if f.timeout <= 0 {
+		return usage("--timeout must be positive")
+	}
+
+	limits := engine.DefaultLimits()
+	limits.MaxTime = f.timeout
+	eo := engine.Options{
+		Analyzers: all.Analyzers(),
+		Layouts:   all.Layouts(),
+		Limits:    limits,
+		Jobs:      f.jobs,
+		Digest:    f.digest,
+		Stdin:     e.stdin,
+	}
+	progress := newProgress(e.stderr)
+	if progress != nil {
+		eo.Progress = progress.update
+	}
+	res := engine.New(eo).Scan(cmd.Context(), paths)
+	if progress != nil {
+		progress.done()
+	}
+	rep := &res.Report
+	rep.Tool = finding.Tool{Name: "modelgate", Version: Version}
+
+	out := e.stdout
+	var file *os.File
+	if f.output != "" {
+		file, err = os.Create(f.output)
+		if err != nil {
+			return usage("cannot write the report: %v", err)
+		}
+		defer file.Close()
+		out = file
+	} else {
+		opts.Color = f.format == "text" && isTerminal(e.stdout)
+	}
+	bw := bufio.NewWriterSize(out, 64<<10)
+	if err := write(bw, rep, opts); err != nil {
+		return usage("writing the report: %v", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return usage("writing the report: %v", err)
+	}
+	if file != nil {
+		if err := file.Close(); err != nil {
+			return usage("writing the report: %v", err)
+		}
+	}
+	return scanStatus(e, rep, res.Missing, opts)
+}
+
+// scanStatus prints what went wrong on standard error and picks the exit
+// status of CONTRACT.md.
+func scanStatus(e *env, rep *finding.Report, missing []string, opts report.Options) error {
+	for _, p := range missing {
+		fmt.Fprintf(e.stderr, "modelgate: %s: no such file or directory\n", p)
+	}
+	failing, incomplete := 0, 0
+	for _, f := range rep.Files {
+		if f.Verdict == finding.Error {
+			incomplete++
+			if len(f.Errors) > 0 && len(missing) == 0 {
+				fmt.Fprintf(e.stderr, "modelgate: %s: %s\n", f.Path, f.Errors[0])
+			}
+		}
+		if !opts.FailOnNone && f.Verdict >= opts.FailOn {
+			failing++
+		}
+	}
+	switch {
+	case failing > 0:
+		return &exitError{code: ExitFindings}
+	case len(rep.Files) == 0:
+		return &exitError{code: ExitError, err: fmt.Errorf("no model files found (%d file(s) skipped as not model files)", rep.Summary.Skipped)}
+	case incomplete > 0:
+		return &exitError{code: ExitError, err: fmt.Errorf("%d file(s) could not be analysed completely", incomplete)}
+	}
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// progress prints "scanned N/M" on a terminal's standard error.
+type progress struct {
+	mu   sync.Mutex
+	w    io.Writer
+	last time.Time
+}
+
+func newProgress(w io.Writer) *progress {
+	if !isTerminal(w) {
+		return nil
+	}
+	return &progress{w: w}
+}
+
+func (p *progress) update(done, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now := time.Now(); now.Sub(p.last) > 100*time.Millisecond || done == total {
+		p.last = now
+		fmt.Fprintf(p.w, "\rmodelgate: scanned %d/%d files", done, total)
+	}
+}
+
+func (p *progress) done() {
+	fmt.Fprint(p.w, "\r\x1b[K")
+}
