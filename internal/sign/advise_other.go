@@ -1,0 +1,7 @@
+//go:build !linux
+
+package sign
+
+import "os"
+
+func adviseSequential(*os.File, int64, int64) {}

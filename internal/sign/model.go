@@ -1,0 +1,212 @@
+package sign
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Default file names beside (or inside) a model.
+const (
+	SignatureName   = "model.sig"
+	AttestationName = "model.scan.sig"
+)
+
+// maxBundleSize bounds what is read of a signature file; a manifest of a
+// very large model with small shards stays far below it.
+const maxBundleSize = 256 << 20
+
+// DefaultSignaturePath is MODEL/model.sig for a directory and MODEL.sig for
+// a single-file model.
+func DefaultSignaturePath(model string) string {
+	return defaultBeside(model, SignatureName, ".sig")
+}
+
+// DefaultAttestationPath is MODEL/model.scan.sig for a directory and
+// MODEL.scan.sig for a single-file model.
+func DefaultAttestationPath(model string) string {
+	return defaultBeside(model, AttestationName, ".scan.sig")
+}
+
+func defaultBeside(model, inside, suffix string) string {
+	if info, err := os.Stat(model); err == nil && !info.IsDir() {
+		return filepath.Clean(model) + suffix
+	}
+	return filepath.Join(model, inside)
+}
+
+// SignModel hashes the model and signs its manifest, returning the bundle to
+// write and the manifest (whose State makes the next signing incremental).
+func SignModel(ctx context.Context, root string, signer Signer, opts HashOptions) ([]byte, *Manifest, error) {
+	m, err := Hash(ctx, root, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := SignManifest(ctx, m, signer)
+	return b, m, err
+}
+
+// SignManifest signs an already computed manifest.
+func SignManifest(ctx context.Context, m *Manifest, signer Signer) ([]byte, error) {
+	st, err := StatementFor(m)
+	if err != nil {
+		return nil, err
+	}
+	return signer.SignStatement(ctx, st)
+}
+
+// VerifyOptions control VerifyModel.
+type VerifyOptions struct {
+	Verifier Verifier
+	// IgnorePaths are added to those the signature records (relative to the
+	// model root, or absolute paths inside it). The signature file itself is
+	// always ignored.
+	IgnorePaths    []string
+	IgnoreGitPaths bool
+	// IgnoreUnsigned accepts files the signature does not list (they are
+	// reported in Result.Unsigned) instead of failing.
+	IgnoreUnsigned bool
+	Workers        int
+}
+
+// Result describes a verified model.
+type Result struct {
+	// Signed is the manifest from the signature; Local the one computed from
+	// the model (its resources in canonical order).
+	Signed, Local *Manifest
+	Signer        string
+	PredicateType string
+	// Unsigned lists files present but not signed, accepted by policy.
+	Unsigned []string
+}
+
+// VerifyModel checks that the signature at sigPath is valid for opts.Verifier
+// and that the model at root is exactly what it signs. Errors that mean "not
+// verified" wrap ErrNotVerified; others are input/output or usage problems.
+func VerifyModel(ctx context.Context, root, sigPath string, opts VerifyOptions) (*Result, error) {
+	b, err := ReadBundle(sigPath)
+	if err != nil {
+		return nil, err
+	}
+	payload, signer, err := opts.Verifier.Verify(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	st, err := ParseStatement(payload)
+	if err != nil {
+		return nil, notVerified("%v", err)
+	}
+	signed, err := ManifestFromStatement(st)
+	if err != nil {
+		return nil, notVerified("%v", err)
+	}
+	res := &Result{Signed: signed, Signer: signer, PredicateType: st.PredicateType}
+	if res.Local, res.Unsigned, err = hashLike(ctx, root, sigPath, signed, opts); err != nil {
+		return nil, err
+	}
+	if d := Compare(signed, res.Local); !d.Empty() {
+		return nil, notVerified("the model does not match its signature:%s", d)
+	}
+	return res, nil
+}
+
+// ReadBundle reads and parses a signature file.
+func ReadBundle(path string) (*Bundle, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxBundleSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxBundleSize {
+		return nil, fmt.Errorf("%s: larger than %d MiB", path, maxBundleSize>>20)
+	}
+	return ParseBundle(data)
+}
+
+// hashLike hashes the model the way the signed manifest was computed.
+func hashLike(ctx context.Context, root, sigPath string, signed *Manifest, opts VerifyOptions) (*Manifest, []string, error) {
+	absSig, err := filepath.Abs(sigPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	ser := signed.Serialization
+	hopts := HashOptions{
+		ShardSize:      ser.ShardSize,
+		AllowSymlinks:  ser.AllowSymlinks,
+		IgnorePaths:    append(append([]string{absSig}, ser.IgnorePaths...), opts.IgnorePaths...),
+		IgnoreGitPaths: opts.IgnoreGitPaths,
+		Workers:        opts.Workers,
+	}
+	mdl, hser, err := prepare(root, hopts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := sameKind(mdl, signed); err != nil {
+		return nil, nil, err
+	}
+	var unsigned []string
+	if opts.IgnoreUnsigned {
+		unsigned = keepSigned(mdl, signed)
+	}
+	local, err := hashModel(ctx, mdl, hser, hopts)
+	return local, unsigned, err
+}
+
+// sameKind refuses to compare a single-file signature with a directory and
+// the reverse, with a hint instead of a list of every file as a mismatch.
+func sameKind(mdl *model, signed *Manifest) error {
+	single := signed.Resources[0].Path == "."
+	switch {
+	case single && !mdl.isFile:
+		return notVerified("the signature covers a single file (model %q), but MODEL is a directory: pass that file as MODEL", signed.ModelName)
+	case !single && mdl.isFile:
+		return notVerified("the signature covers a directory (model %q), but MODEL is a single file", signed.ModelName)
+	}
+	return nil
+}
+
+// keepSigned drops from the walk the files the signature does not mention
+// (they are not even read) and returns their names.
+func keepSigned(mdl *model, signed *Manifest) []string {
+	paths := make(map[string]bool, len(signed.Resources))
+	for _, r := range signed.Resources {
+		paths[r.Path] = true
+	}
+	var kept []fileEntry
+	var dropped []string
+	for _, f := range mdl.files {
+		if paths[f.rel] {
+			kept = append(kept, f)
+		} else {
+			dropped = append(dropped, f.rel)
+		}
+	}
+	mdl.files = kept
+	return dropped
+}
+
+// String renders the differences, a few names per kind.
+func (d Diff) String() string {
+	var b strings.Builder
+	list := func(what string, names []string) {
+		if len(names) == 0 {
+			return
+		}
+		const show = 8
+		fmt.Fprintf(&b, "\n  %s (%d): %s", what, len(names), strings.Join(names[:min(show, len(names))], ", "))
+		if len(names) > show {
+			fmt.Fprintf(&b, ", and %d more", len(names)-show)
+		}
+	}
+	list("modified", d.Modified)
+	list("missing", d.Missing)
+	list("unsigned (extra)", d.Extra)
+	return b.String()
+}

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package sign
+
+import "os"
+
+func addSysStat(*fileStat, os.FileInfo) {}
