@@ -137,7 +137,11 @@ func runJobs(ctx context.Context, jobs []job, workers int) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	slices.SortStableFunc(jobs, func(a, b job) int { return cmp.Compare(b.length(), a.length()) })
+	order := make([]*job, len(jobs))
+	for i := range jobs {
+		order[i] = &jobs[i]
+	}
+	slices.SortStableFunc(order, func(a, b *job) int { return cmp.Compare(b.length(), a.length()) })
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	queue := make(chan *job)
@@ -152,18 +156,17 @@ func runJobs(ctx context.Context, jobs []job, workers int) error {
 			}
 		})
 	}
-	for i := range jobs {
+feed:
+	for _, j := range order {
 		select {
-		case queue <- &jobs[i]:
+		case queue <- j:
 		case <-ctx.Done():
+			break feed
 		}
 	}
 	close(queue)
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return err
-	}
-	return nil
+	return context.Cause(ctx)
 }
 
 func (j *job) length() int64 {

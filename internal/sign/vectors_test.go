@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/modelgate/modelgate/internal/sign/signtest"
 )
 
 // vectorsDir holds the OpenSSF model-signing conformance vectors, used in
 // place (they are never copied into the repository).
-const vectorsDir = "../../../shared/corpus/model-signing"
+var vectorsDir = signtest.VectorsDir()
 
 const (
 	vectorIdentity = "stefanb@us.ibm.com"

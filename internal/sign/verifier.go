@@ -42,7 +42,10 @@ func (v KeyVerifier) Verify(_ context.Context, b *Bundle) ([]byte, string, error
 		return nil, "", err
 	}
 	if len(chain) > 0 && !samePublicKey(chain[0].PublicKey, v.Key) {
-		return nil, "", notVerified("wrong key: the bundle was signed with the key of certificate %q, not the given public key", chain[0].Subject)
+		if b.pb.GetVerificationMaterial().GetCertificate() != nil {
+			return nil, "", notVerified("wrong key: the bundle is a keyless Sigstore signature by %s; verify it with --trust-root, --identity and --issuer", certName(chain[0]))
+		}
+		return nil, "", notVerified("wrong key: the bundle was signed with the key of certificate %s, not the given public key", certName(chain[0]))
 	}
 	if verifyEnvelope(v.Key, b) {
 		return b.Payload(), "public key " + want[:16], nil
@@ -94,18 +97,18 @@ func (v *ChainVerifier) Verify(_ context.Context, b *Bundle) ([]byte, string, er
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 	})
 	if err != nil {
-		return nil, "", notVerified("untrusted signing certificate %q: %v", leaf.Subject, err)
+		return nil, "", notVerified("untrusted signing certificate %s: %v", certName(leaf), err)
 	}
 	if !canSign(leaf) {
-		return nil, "", notVerified("signing certificate %q allows neither digital signatures nor code signing", leaf.Subject)
+		return nil, "", notVerified("signing certificate %s allows neither digital signatures nor code signing", certName(leaf))
 	}
 	if err := supportedKey(leaf.PublicKey); err != nil {
-		return nil, "", notVerified("signing certificate %q: %v", leaf.Subject, err)
+		return nil, "", notVerified("signing certificate %s: %v", certName(leaf), err)
 	}
 	if verifyEnvelope(leaf.PublicKey, b) {
-		return b.Payload(), fmt.Sprintf("certificate %q issued by %q", leaf.Subject, leaf.Issuer), nil
+		return b.Payload(), fmt.Sprintf("certificate %s issued by %q", certName(leaf), leaf.Issuer), nil
 	}
-	return nil, "", notVerified("the signature does not verify with the key of certificate %q (the bundle was altered)", leaf.Subject)
+	return nil, "", notVerified("the signature does not verify with the key of certificate %s (the bundle was altered)", certName(leaf))
 }
 
 // verifyEnvelope reports whether one of the envelope's signatures is pub's,
@@ -171,6 +174,12 @@ func NewSigstoreVerifier(trustedRoot, identity, issuer string) (*SigstoreVerifie
 }
 
 func (v *SigstoreVerifier) Verify(_ context.Context, b *Bundle) ([]byte, string, error) {
+	switch vm := b.pb.GetVerificationMaterial(); {
+	case vm.GetPublicKey() != nil:
+		return nil, "", notVerified("the bundle was signed with a bare key, not keyless Sigstore (verify it with --public-key)")
+	case vm.GetX509CertificateChain() != nil:
+		return nil, "", notVerified("the bundle was signed with a certificate chain, not keyless Sigstore (verify it with --certificate-chain)")
+	}
 	sb, err := bundle.NewBundle(b.pb)
 	if err != nil {
 		return nil, "", notVerified("corrupt bundle: %v", err)
@@ -204,6 +213,22 @@ func (v *SigstoreVerifier) identityMismatch(b *Bundle) error {
 			orNone(s.SubjectAlternativeName), orNone(s.Issuer), v.identity, v.issuer)
 	}
 	return nil
+}
+
+// certName names a certificate by its subject, or by its first subject
+// alternative name when the subject is empty (as in Fulcio certificates).
+func certName(c *x509.Certificate) string {
+	switch {
+	case len(c.Subject.String()) > 0:
+		return fmt.Sprintf("%q", c.Subject)
+	case len(c.EmailAddresses) > 0:
+		return c.EmailAddresses[0]
+	case len(c.URIs) > 0:
+		return c.URIs[0].String()
+	case len(c.DNSNames) > 0:
+		return c.DNSNames[0]
+	}
+	return fmt.Sprintf("with serial %s", c.SerialNumber)
 }
 
 func orNone(s string) string {
