@@ -25,6 +25,8 @@ type scanFlags struct {
 	digest  bool
 	jobs    int
 	timeout time.Duration
+	// attest is a private key: sign a scan attestation for the model.
+	attest, attestation string
 }
 
 func scanCommand(e *env) *cobra.Command {
@@ -45,6 +47,8 @@ func scanCommand(e *env) *cobra.Command {
 	fl.BoolVar(&f.digest, "digest", false, "add each file's SHA-256 (reads every byte)")
 	fl.IntVar(&f.jobs, "jobs", 0, "files analysed in parallel (default: all cores)")
 	fl.DurationVar(&f.timeout, "timeout", engine.DefaultLimits().MaxTime, "wall-time budget per file")
+	fl.StringVar(&f.attest, "attest", "", "sign a scan attestation for the model with this PEM private `KEY`")
+	fl.StringVar(&f.attestation, "attestation", "", "where --attest writes (default PATH/model.scan.sig, or PATH.scan.sig for a file)")
 	return cmd
 }
 
@@ -71,6 +75,12 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, paths []string) error {
 	}
 	if f.timeout <= 0 {
 		return usage("--timeout must be positive")
+	}
+	var att *attestation
+	if f.attest != "" {
+		if att, err = prepareAttestation(cmd.Context(), f, paths); err != nil {
+			return err
+		}
 	}
 
 	limits := engine.DefaultLimits()
@@ -116,6 +126,11 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, paths []string) error {
 	if file != nil {
 		if err := file.Close(); err != nil {
 			return usage("writing the report: %v", err)
+		}
+	}
+	if att != nil {
+		if err := att.finish(cmd.Context(), e, rep, f.failOn); err != nil {
+			return err
 		}
 	}
 	return scanStatus(e, rep, res.Missing, opts)
