@@ -87,10 +87,12 @@ func runSign(ctx context.Context, e *env, f *signFlags, model string) error {
 		IgnorePaths: append(f.hash.ignorePaths, sign.OwnFiles(model, sigPath)...), IgnoreGitPaths: f.hash.ignoreGitPaths,
 	}
 	statePath := f.state
-	if f.incremental {
-		if statePath == "" {
-			statePath = defaultStatePath(model, sigPath)
+	if f.incremental && statePath == "" {
+		if statePath = defaultStatePath(model, sigPath); statePath == "" {
+			return usage("--incremental: no user cache directory for its state; give --state FILE")
 		}
+	}
+	if f.incremental {
 		opts.Previous = previous(ctx, e, signer, sigPath, statePath)
 	}
 	bundle, m, err := sign.SignModel(ctx, model, signer, opts)

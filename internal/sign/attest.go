@@ -62,7 +62,7 @@ const (
 // NewScanPredicate summarises a scan report under the --fail-on threshold
 // failOn ("malicious", "suspicious" or "none").
 func NewScanPredicate(rep *finding.Report, failOn string, ser Serialization) ScanPredicate {
-	p := ScanPredicate{
+	return ScanPredicate{
 		Scanner:       rep.Tool,
 		ScannedAt:     time.Now().UTC().Truncate(time.Second),
 		Serialization: ser,
@@ -71,7 +71,6 @@ func NewScanPredicate(rep *finding.Report, failOn string, ser Serialization) Sca
 		Findings:      ruleCounts(rep),
 		Policy:        decide(rep, failOn),
 	}
-	return p
 }
 
 func worstVerdict(rep *finding.Report) finding.Verdict {
@@ -114,9 +113,10 @@ func ruleCounts(rep *finding.Report) []RuleCount {
 func decide(rep *finding.Report, failOn string) PolicyDecision {
 	d := PolicyDecision{Source: "fail-on", FailOn: failOn, Decision: DecisionFail}
 	threshold, err := finding.ParseVerdict(failOn)
+	gate := err == nil // "none" gates nothing
 	failing, incomplete := 0, 0
 	for _, f := range rep.Files {
-		if err == nil && f.Verdict >= threshold {
+		if gate && f.Verdict >= threshold {
 			failing++
 		}
 		if f.Verdict == finding.Error {

@@ -103,7 +103,7 @@ func hashModel(ctx context.Context, mdl *model, ser Serialization, opts HashOpti
 	if err := runJobs(ctx, jobs, opts.Workers); err != nil {
 		return nil, err
 	}
-	SortResources(m.Resources)
+	sortResources(m.Resources)
 	return m, nil
 }
 

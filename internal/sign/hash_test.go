@@ -191,3 +191,13 @@ func TestParseResourceName(t *testing.T) {
 		}
 	}
 }
+
+func TestHashRefusesNonUTF8Names(t *testing.T) {
+	model := makeModel(t, map[string]string{"a": "1"})
+	if err := os.WriteFile(filepath.Join(model, "bad\xffname"), []byte("x"), 0o644); err != nil {
+		t.Skip(err)
+	}
+	if _, err := Hash(context.Background(), model, HashOptions{}); err == nil || !strings.Contains(err.Error(), "UTF-8") {
+		t.Fatalf("non-UTF-8 name: %v", err)
+	}
+}

@@ -29,9 +29,6 @@ const (
 // blake2 and blake3, which are refused with a clear error.
 const HashSHA256 = "sha256"
 
-// DefaultShardSize is the reference implementation's shard size.
-const DefaultShardSize = 1_000_000_000
-
 // Serialization records how a manifest was computed, so that a verifier can
 // recompute it the same way. It is the predicate's "serialization" object.
 type Serialization struct {
@@ -77,7 +74,7 @@ type Manifest struct {
 	// renaming a model never invalidates its signature.
 	ModelName     string
 	Serialization Serialization
-	// Resources are in canonical order (see SortResources).
+	// Resources are in canonical order (see sortResources).
 	Resources []Resource
 
 	// stats holds each hashed file's size and change times, for incremental
@@ -95,10 +92,10 @@ func (m *Manifest) RootDigest() []byte {
 	return h.Sum(nil)
 }
 
-// SortResources puts resources in the reference implementation's order: by
+// sortResources puts resources in the reference implementation's order: by
 // path compared element by element (so "a/b" sorts before "a.txt"), then by
 // shard offsets compared as numbers.
-func SortResources(rs []Resource) {
+func sortResources(rs []Resource) {
 	slices.SortFunc(rs, compareResources)
 }
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // GitPaths are ignored by default at the model root, as the reference
@@ -160,6 +161,11 @@ func walkEntry(p, rel string, e fs.DirEntry, ignore ignoreSet, allowSymlinks boo
 	}
 	if !info.Mode().IsRegular() {
 		return fmt.Errorf("%s: not a regular file or directory", p)
+	}
+	if !utf8.ValidString(rel) {
+		// JSON would replace the invalid bytes, and the signature would name
+		// a file that does not exist.
+		return fmt.Errorf("%q: file name is not valid UTF-8 and cannot be recorded in a signature", p)
 	}
 	*out = append(*out, fileEntry{rel: rel, abs: p, stat: statOf(info)})
 	return nil
