@@ -159,6 +159,7 @@ func ManifestForAttestation(ctx context.Context, model, sigPath, attPath string,
 			if signed, err := ManifestFromStatement(st); err == nil {
 				ser := signed.Serialization
 				opts.ShardSize, opts.AllowSymlinks, opts.IgnorePaths = ser.ShardSize, ser.AllowSymlinks, ser.IgnorePaths
+				opts.IgnoreGitPaths = ser.IgnorePaths == nil // as verify does
 			}
 		}
 	}

@@ -63,7 +63,7 @@ func prepare(root string, opts HashOptions) (*model, Serialization, error) {
 	if err != nil {
 		return nil, ser, err
 	}
-	ser.IgnorePaths = ignore
+	ser.IgnorePaths = append([]string{}, ignore...) // recorded even when empty
 	mdl, err := walkModel(root, ignoreSet(ignore), opts.AllowSymlinks)
 	return mdl, ser, err
 }

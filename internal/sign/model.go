@@ -64,7 +64,10 @@ type VerifyOptions struct {
 	// IgnorePaths are added to those the signature records (relative to the
 	// model root, or absolute paths inside it). The signature file itself is
 	// always ignored.
-	IgnorePaths    []string
+	IgnorePaths []string
+	// IgnoreGitPaths adds GitPaths for signatures that do not record their
+	// ignore paths (before model_signing 1.1); a signature that records them
+	// says itself whether git files were signed.
 	IgnoreGitPaths bool
 	// IgnoreUnsigned accepts files the signature does not list (they are
 	// reported in Result.Unsigned) instead of failing.
@@ -141,7 +144,7 @@ func hashLike(ctx context.Context, root, sigPath string, signed *Manifest, opts 
 		ShardSize:      ser.ShardSize,
 		AllowSymlinks:  ser.AllowSymlinks,
 		IgnorePaths:    append(append([]string{absSig}, ser.IgnorePaths...), opts.IgnorePaths...),
-		IgnoreGitPaths: opts.IgnoreGitPaths,
+		IgnoreGitPaths: opts.IgnoreGitPaths && ser.IgnorePaths == nil,
 		Workers:        opts.Workers,
 	}
 	mdl, hser, err := prepare(root, hopts)

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -75,6 +76,22 @@ func TestRoundTripSingleFile(t *testing.T) {
 		t.Fatalf("single-file manifest: %+v", m)
 	}
 	checkRoundTrip(t, file, sig, KeyVerifier{Key: key.Public()})
+}
+
+// A signature that records its ignore paths decides whether git files are
+// signed, whatever the verifier's default.
+func TestVerifyFollowsRecordedIgnorePaths(t *testing.T) {
+	model := makeModel(t, sampleModel)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	signer, _ := NewKeySigner(key, nil)
+	sig := filepath.Join(t.TempDir(), "model.sig")
+	m := signTo(t, model, sig, signer, HashOptions{IgnoreGitPaths: false})
+	if !slices.Contains(names(m), ".gitattributes") {
+		t.Fatalf(".gitattributes not signed: %v", names(m))
+	}
+	if _, err := VerifyModel(context.Background(), model, sig, VerifyOptions{Verifier: KeyVerifier{Key: key.Public()}, IgnoreGitPaths: true}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestNewKeySignerChecksCertificateKey(t *testing.T) {

@@ -43,10 +43,12 @@ type predicateV1 struct {
 
 // serializationJSON is Serialization as the predicate spells it.
 type serializationJSON struct {
-	Method        string   `json:"method"`
-	HashType      string   `json:"hash_type"`
-	AllowSymlinks bool     `json:"allow_symlinks"`
-	IgnorePaths   []string `json:"ignore_paths,omitempty"`
+	Method        string `json:"method"`
+	HashType      string `json:"hash_type"`
+	AllowSymlinks bool   `json:"allow_symlinks"`
+	// IgnorePaths is a pointer so that a recorded empty list ([]) differs
+	// from an absent one (signatures before model_signing 1.1).
+	IgnorePaths *[]string `json:"ignore_paths,omitempty"`
 	// ShardSize is a JSON number: the reference writes it through a
 	// protobuf Struct, so it arrives as 1000000000.0.
 	ShardSize *json.Number `json:"shard_size,omitempty"`
@@ -54,7 +56,10 @@ type serializationJSON struct {
 
 // MarshalJSON writes the predicate's "serialization" object.
 func (s Serialization) MarshalJSON() ([]byte, error) {
-	j := serializationJSON{Method: s.Method, HashType: s.HashType, AllowSymlinks: s.AllowSymlinks, IgnorePaths: s.IgnorePaths}
+	j := serializationJSON{Method: s.Method, HashType: s.HashType, AllowSymlinks: s.AllowSymlinks}
+	if s.IgnorePaths != nil {
+		j.IgnorePaths = &s.IgnorePaths
+	}
 	if s.Method == MethodShards {
 		n := json.Number(strconv.FormatInt(s.ShardSize, 10))
 		j.ShardSize = &n
@@ -159,22 +164,31 @@ func (s serializationJSON) parse() (Serialization, error) {
 	if s.HashType != HashSHA256 {
 		return ser, fmt.Errorf("hash_type %q is not supported (only sha256)", s.HashType)
 	}
-	for _, p := range s.IgnorePaths {
+	if s.IgnorePaths == nil {
+		return ser, s.parseMethod(&ser)
+	}
+	// Recorded, even if empty: verifiers then ignore exactly these.
+	ser.IgnorePaths = make([]string, 0, len(*s.IgnorePaths))
+	for _, p := range *s.IgnorePaths {
 		c, err := cleanRelPath(p)
 		if err != nil {
 			return ser, fmt.Errorf("serialization ignore_paths: %w", err)
 		}
 		ser.IgnorePaths = append(ser.IgnorePaths, c)
 	}
+	return ser, s.parseMethod(&ser)
+}
+
+func (s serializationJSON) parseMethod(ser *Serialization) error {
 	switch s.Method {
 	case MethodFiles:
-		return ser, nil
+		return nil
 	case MethodShards:
-		n, err := parseShardSize(s.ShardSize)
-		ser.ShardSize = n
-		return ser, err
+		var err error
+		ser.ShardSize, err = parseShardSize(s.ShardSize)
+		return err
 	}
-	return ser, fmt.Errorf("serialization method %q is not supported", s.Method)
+	return fmt.Errorf("serialization method %q is not supported", s.Method)
 }
 
 func parseShardSize(n *json.Number) (int64, error) {
