@@ -75,9 +75,17 @@ type job struct {
 	whole bool // read to end of file and check the size did not change
 }
 
+// maxResources bounds a manifest's length before anything is allocated: a
+// shard size read from a signature could otherwise ask for one resource per
+// byte. The reference's 1 MiB-shard manifest of falcon-7b has 7.8 million.
+const maxResources = 1 << 24
+
 // hashModel builds the resources of every file, reuses what it can from a
 // previous manifest, and hashes the rest.
 func hashModel(ctx context.Context, mdl *model, ser Serialization, opts HashOptions) (*Manifest, error) {
+	if n := countResources(mdl, ser); n > maxResources {
+		return nil, fmt.Errorf("the model would have %d resources (more than %d): use a larger shard size", n, maxResources)
+	}
 	m := &Manifest{ModelName: mdl.name, Serialization: ser, stats: make(map[string]fileStat, len(mdl.files))}
 	reuse := newReuser(opts.Previous, ser)
 	var owner []int // owner[i] is the index in mdl.files of m.Resources[i]
@@ -105,6 +113,17 @@ func hashModel(ctx context.Context, mdl *model, ser Serialization, opts HashOpti
 	}
 	sortResources(m.Resources)
 	return m, nil
+}
+
+func countResources(mdl *model, ser Serialization) int64 {
+	if ser.Method == MethodFiles {
+		return int64(len(mdl.files))
+	}
+	var n int64
+	for _, f := range mdl.files {
+		n += max(1, (f.stat.Size+ser.ShardSize-1)/ser.ShardSize)
+	}
+	return n
 }
 
 // resourcesOf lists a file's resources (digests still empty): one for the

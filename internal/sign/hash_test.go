@@ -201,3 +201,13 @@ func TestHashRefusesNonUTF8Names(t *testing.T) {
 		t.Fatalf("non-UTF-8 name: %v", err)
 	}
 }
+
+func TestHashBoundsTheManifest(t *testing.T) {
+	model := makeModel(t, map[string]string{"a": "1"})
+	if err := os.Truncate(filepath.Join(model, "a"), maxResources+1); err != nil {
+		t.Skip(err)
+	}
+	if _, err := Hash(context.Background(), model, HashOptions{ShardSize: 1}); err == nil || !strings.Contains(err.Error(), "larger shard size") {
+		t.Fatalf("one resource per byte: %v", err)
+	}
+}
