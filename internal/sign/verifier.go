@@ -146,9 +146,11 @@ func canSign(c *x509.Certificate) bool {
 	return false
 }
 
-// SigstoreVerifier accepts keyless Sigstore bundles: a Fulcio certificate for
-// the expected identity and OIDC issuer, logged in a transparency log, all
-// checked offline against a trusted root file.
+// SigstoreVerifier accepts keyless Sigstore bundles: a Fulcio certificate
+// (with its certificate-transparency timestamp) for the expected identity
+// and OIDC issuer, and a transparency-log entry proving the signature was
+// made while the certificate was valid; all checked offline against a
+// trusted root file, as sigstore-python does for the reference.
 type SigstoreVerifier struct {
 	v                *verify.Verifier
 	identity, issuer string
@@ -162,7 +164,7 @@ func NewSigstoreVerifier(trustedRoot, identity, issuer string) (*SigstoreVerifie
 	if err != nil {
 		return nil, fmt.Errorf("trust root %s: %w", trustedRoot, err)
 	}
-	v, err := verify.NewVerifier(tr, verify.WithTransparencyLog(1), verify.WithObserverTimestamps(1))
+	v, err := verify.NewVerifier(tr, verify.WithSignedCertificateTimestamps(1), verify.WithTransparencyLog(1), verify.WithObserverTimestamps(1))
 	if err != nil {
 		return nil, err
 	}
