@@ -32,10 +32,17 @@ type hashFlags struct {
 	jobs           int
 }
 
-func (h *hashFlags) register(cmd *cobra.Command) {
+// register adds the flags; verify words them for signatures that already
+// record their own ignore paths.
+func (h *hashFlags) register(cmd *cobra.Command, verifying bool) {
 	fl := cmd.Flags()
-	fl.StringSliceVar(&h.ignorePaths, "ignore-paths", nil, "`PATHS` (comma-separated, relative to MODEL) left out of the signature")
-	fl.BoolVar(&h.ignoreGitPaths, "ignore-git-paths", true, "leave out .git, .gitattributes, .github and .gitignore at the model root")
+	ignored, git := "left out of the signature", "leave out .git, .gitattributes, .github and .gitignore at the model root"
+	if verifying {
+		ignored = "ignored besides those the signature records"
+		git += " (for signatures that do not record their ignore paths)"
+	}
+	fl.StringSliceVar(&h.ignorePaths, "ignore-paths", nil, "`PATHS` (comma-separated, relative to MODEL) "+ignored)
+	fl.BoolVar(&h.ignoreGitPaths, "ignore-git-paths", true, git)
 	fl.IntVar(&h.jobs, "jobs", 0, "files or shards hashed in parallel (default: all cores)")
 }
 
@@ -62,7 +69,7 @@ func signCommand(e *env) *cobra.Command {
 	fl.BoolVar(&f.incremental, "incremental", false, "reuse the digests of the previous signature for files whose size and times are unchanged")
 	fl.BoolVar(&f.verifyReused, "verify-reused", false, "with --incremental: after writing the signature, re-read the reused files and re-sign if one changed")
 	fl.StringVar(&f.state, "state", "", "with --incremental: file recording sizes and times (default: in the user cache directory)")
-	f.hash.register(cmd)
+	f.hash.register(cmd, false)
 	_ = cmd.MarkFlagRequired("private-key")
 	return cmd
 }

@@ -54,7 +54,7 @@ func verifyCommand(e *env) *cobra.Command {
 	fl.BoolVar(&f.requireScan, "require-scan", false, "also require a passing scan attestation")
 	fl.StringVar(&f.scanKey, "scan-public-key", "", "PEM public key of the scanner that signed the attestation")
 	fl.StringVar(&f.scanAttestation, "scan-attestation", "", "scan attestation (default MODEL/model.scan.sig, or MODEL.scan.sig for a file)")
-	f.hash.register(cmd)
+	f.hash.register(cmd, true)
 	return cmd
 }
 
