@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -222,7 +221,7 @@ func (j *job) run(ctx context.Context, buf []byte) error {
 	return nil
 }
 
-var errChanged = errors.New("file changed while it was being hashed")
+var errChanged = refused("file changed while it was being hashed")
 
 // copyChunks is io.CopyBuffer with a cancellation check between reads, so a
 // large model stops promptly on an interrupt.

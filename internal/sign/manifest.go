@@ -11,7 +11,6 @@ package sign
 import (
 	"bytes"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -236,4 +235,4 @@ func baseAlgorithm(a string) string {
 }
 
 // errNoFiles is returned when nothing is left to sign after exclusions.
-var errNoFiles = errors.New("the model contains no regular files after applying the ignore paths")
+var errNoFiles = refused("the model contains no regular files after applying the ignore paths")

@@ -2,6 +2,7 @@ package sign
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -149,7 +150,7 @@ func hashLike(ctx context.Context, root, sigPath string, signed *Manifest, opts 
 	}
 	mdl, hser, err := prepare(root, hopts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, asNotVerified(err)
 	}
 	if err := sameKind(mdl, signed); err != nil {
 		return nil, nil, err
@@ -159,7 +160,16 @@ func hashLike(ctx context.Context, root, sigPath string, signed *Manifest, opts 
 		unsigned = keepSigned(mdl, signed)
 	}
 	local, err := hashModel(ctx, mdl, hser, hopts)
-	return local, unsigned, err
+	return local, unsigned, asNotVerified(err)
+}
+
+// asNotVerified turns a refused model into "not verified".
+func asNotVerified(err error) error {
+	var r *refusedError
+	if errors.As(err, &r) {
+		return notVerified("%v", err)
+	}
+	return err
 }
 
 // sameKind refuses to compare a single-file signature with a directory and

@@ -133,3 +133,18 @@ func shardLabel(n int64) string {
 	}
 	return "/shards"
 }
+
+// A model the signature's rules refuse (here a symbolic link) does not
+// verify; it is not an input/output error.
+func TestVerifyRefusedModelIsNotVerified(t *testing.T) {
+	model := makeModel(t, sampleModel)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	signer, _ := NewKeySigner(key, nil)
+	sig := filepath.Join(t.TempDir(), "model.sig")
+	signTo(t, model, sig, signer, HashOptions{})
+	if err := os.Symlink("config.json", filepath.Join(model, "link")); err != nil {
+		t.Skip(err)
+	}
+	_, err := VerifyModel(context.Background(), model, sig, VerifyOptions{Verifier: KeyVerifier{Key: key.Public()}})
+	wantNotVerified(t, err, "symbolic link refused")
+}

@@ -113,7 +113,7 @@ func walkModel(root string, ignore ignoreSet, allowSymlinks bool) (*model, error
 		m.files = []fileEntry{{rel: ".", abs: root, stat: statOf(info)}}
 		return m, nil
 	case !info.IsDir():
-		return nil, fmt.Errorf("%s: not a regular file or directory", root)
+		return nil, refused("%s: not a regular file or directory", root)
 	}
 	err = walkDir(root, "", ignore, allowSymlinks, &m.files)
 	if err == nil && len(m.files) == 0 {
@@ -153,24 +153,35 @@ func walkEntry(p, rel string, e fs.DirEntry, ignore ignoreSet, allowSymlinks boo
 			return symlinkError(p)
 		}
 		if info, err = os.Stat(p); err != nil {
-			return fmt.Errorf("%s: broken symbolic link: %w", p, err)
+			return refused("%s: broken symbolic link: %v", p, err)
 		}
 		if info.IsDir() {
-			return fmt.Errorf("%s: symbolic link to a directory: not supported (files below it would not be covered consistently)", p)
+			return refused("%s: symbolic link to a directory: not supported (files below it would not be covered consistently)", p)
 		}
 	}
 	if !info.Mode().IsRegular() {
-		return fmt.Errorf("%s: not a regular file or directory", p)
+		return refused("%s: not a regular file or directory", p)
 	}
 	if !utf8.ValidString(rel) {
 		// JSON would replace the invalid bytes, and the signature would name
 		// a file that does not exist.
-		return fmt.Errorf("%q: file name is not valid UTF-8 and cannot be recorded in a signature", p)
+		return refused("%q: file name is not valid UTF-8 and cannot be recorded in a signature", p)
 	}
 	*out = append(*out, fileEntry{rel: rel, abs: p, stat: statOf(info)})
 	return nil
 }
 
 func symlinkError(p string) error {
-	return fmt.Errorf("%s: symbolic link refused (sign with --allow-symlinks to follow links to files)", p)
+	return refused("%s: symbolic link refused (sign with --allow-symlinks to follow links to files)", p)
+}
+
+// refusedError is a model the format cannot describe as it stands (a
+// refused link, a special file, nothing left to sign...): when verifying,
+// the model does not match its signature, rather than failing to be read.
+type refusedError struct{ msg string }
+
+func (e *refusedError) Error() string { return e.msg }
+
+func refused(format string, a ...any) error {
+	return &refusedError{msg: fmt.Sprintf(format, a...)}
 }
