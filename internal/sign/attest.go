@@ -154,17 +154,30 @@ func AttestScan(ctx context.Context, m *Manifest, p ScanPredicate, signer Signer
 // parameters; nothing in it is trusted.
 func ManifestForAttestation(ctx context.Context, model, sigPath, attPath string, workers int) (*Manifest, error) {
 	opts := HashOptions{IgnoreGitPaths: true, Workers: workers}
-	if b, err := ReadBundle(sigPath); err == nil {
-		if st, err := ParseStatement(b.Payload()); err == nil {
-			if signed, err := ManifestFromStatement(st); err == nil {
-				ser := signed.Serialization
-				opts.ShardSize, opts.AllowSymlinks, opts.IgnorePaths = ser.ShardSize, ser.AllowSymlinks, ser.IgnorePaths
-				opts.IgnoreGitPaths = ser.IgnorePaths == nil // as verify does
-			}
-		}
+	if ser, ok := signedSerialization(sigPath); ok {
+		opts.ShardSize, opts.AllowSymlinks = ser.ShardSize, ser.AllowSymlinks
+		opts.IgnorePaths = slices.Clone(ser.IgnorePaths)
+		opts.IgnoreGitPaths = ser.IgnorePaths == nil // as verify does
 	}
 	opts.IgnorePaths = append(opts.IgnorePaths, OwnFiles(model, sigPath, attPath)...)
 	return Hash(ctx, model, opts)
+}
+
+// signedSerialization reads, without verifying, how a signature hashed.
+func signedSerialization(sigPath string) (Serialization, bool) {
+	b, err := ReadBundle(sigPath)
+	if err != nil {
+		return Serialization{}, false
+	}
+	st, err := ParseStatement(b.Payload())
+	if err != nil {
+		return Serialization{}, false
+	}
+	m, err := ManifestFromStatement(st)
+	if err != nil {
+		return Serialization{}, false
+	}
+	return m.Serialization, true
 }
 
 // OwnFiles are the absolute paths of the files modelgate writes beside a
