@@ -151,28 +151,12 @@ func previous(ctx context.Context, e *env, signer *sign.KeySigner, sigPath, stat
 		fmt.Fprintf(e.stderr, "modelgate: incremental: no saved state (%v); hashing every file\n", err)
 		return nil
 	}
-	m, err := ownManifest(ctx, signer, sigPath)
+	m, _, err := sign.SignedManifest(ctx, sigPath, sign.KeyVerifier{Key: signer.PublicKey()})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "modelgate: incremental: previous signature unusable (%v); hashing every file\n", err)
 		return nil
 	}
 	return &sign.Previous{Manifest: m, State: state}
-}
-
-func ownManifest(ctx context.Context, signer *sign.KeySigner, sigPath string) (*sign.Manifest, error) {
-	b, err := sign.ReadBundle(sigPath)
-	if err != nil {
-		return nil, err
-	}
-	payload, _, err := sign.KeyVerifier{Key: signer.PublicKey()}.Verify(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	st, err := sign.ParseStatement(payload)
-	if err != nil {
-		return nil, err
-	}
-	return sign.ManifestFromStatement(st)
 }
 
 // checkReused re-reads the files whose digests were reused and, if one of

@@ -169,11 +169,7 @@ func signedSerialization(sigPath string) (Serialization, bool) {
 	if err != nil {
 		return Serialization{}, false
 	}
-	st, err := ParseStatement(b.Payload())
-	if err != nil {
-		return Serialization{}, false
-	}
-	m, err := ManifestFromStatement(st)
+	m, err := payloadManifest(b.Payload())
 	if err != nil {
 		return Serialization{}, false
 	}

@@ -82,7 +82,6 @@ type Result struct {
 	// the model (its resources in canonical order).
 	Signed, Local *Manifest
 	Signer        string
-	PredicateType string
 	// Unsigned lists files present but not signed, accepted by policy.
 	Unsigned []string
 }
@@ -91,23 +90,11 @@ type Result struct {
 // and that the model at root is exactly what it signs. Errors that mean "not
 // verified" wrap ErrNotVerified; others are input/output or usage problems.
 func VerifyModel(ctx context.Context, root, sigPath string, opts VerifyOptions) (*Result, error) {
-	b, err := ReadBundle(sigPath)
+	signed, signer, err := SignedManifest(ctx, sigPath, opts.Verifier)
 	if err != nil {
 		return nil, err
 	}
-	payload, signer, err := opts.Verifier.Verify(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	st, err := ParseStatement(payload)
-	if err != nil {
-		return nil, notVerified("%v", err)
-	}
-	signed, err := ManifestFromStatement(st)
-	if err != nil {
-		return nil, notVerified("%v", err)
-	}
-	res := &Result{Signed: signed, Signer: signer, PredicateType: st.PredicateType}
+	res := &Result{Signed: signed, Signer: signer}
 	if res.Local, res.Unsigned, err = hashLike(ctx, root, sigPath, signed, opts); err != nil {
 		return nil, err
 	}
@@ -115,6 +102,33 @@ func VerifyModel(ctx context.Context, root, sigPath string, opts VerifyOptions) 
 		return nil, notVerified("the model does not match its signature:%s", d)
 	}
 	return res, nil
+}
+
+// SignedManifest reads the signature at path, has v authenticate it, and
+// returns the manifest it signs and who signed it.
+func SignedManifest(ctx context.Context, path string, v Verifier) (*Manifest, string, error) {
+	b, err := ReadBundle(path)
+	if err != nil {
+		return nil, "", err
+	}
+	payload, signer, err := v.Verify(ctx, b)
+	if err != nil {
+		return nil, "", err
+	}
+	m, err := payloadManifest(payload)
+	if err != nil {
+		return nil, "", notVerified("%v", err)
+	}
+	return m, signer, nil
+}
+
+// payloadManifest decodes a model-signing statement into its manifest.
+func payloadManifest(payload []byte) (*Manifest, error) {
+	st, err := ParseStatement(payload)
+	if err != nil {
+		return nil, err
+	}
+	return ManifestFromStatement(st)
 }
 
 // ReadBundle reads and parses a signature file.

@@ -54,11 +54,7 @@ func signedManifest(t testing.TB, sig string) *Manifest {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := ParseStatement(b.Payload())
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ManifestFromStatement(st)
+	m, err := payloadManifest(b.Payload())
 	if err != nil {
 		t.Fatal(err)
 	}
