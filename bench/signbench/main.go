@@ -97,6 +97,7 @@ type bench struct {
 	total         int64
 	rounds, cores int
 	priv, pub     string
+	lastOut       string // the last command's standard output
 }
 
 func (b *bench) report() error {
@@ -128,7 +129,7 @@ func (b *bench) report() error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\nincremental re-sign after changing the small file: %v (best of %d)\n", incr.Round(time.Millisecond), b.rounds)
+	fmt.Printf("\nincremental re-sign after changing the small file: %v (best of %d)\n  %s\n", incr.Round(time.Millisecond), b.rounds, b.lastOut)
 	fmt.Printf("load average after: %s\n", loadavg())
 	return nil
 }
@@ -174,12 +175,14 @@ func (b *bench) bestTime(f func() error) (time.Duration, error) {
 	return slices.Min(times), nil
 }
 
-// cli runs a modelgate command in-process, as a user would.
+// cli runs a modelgate command in-process, as a user would, and keeps its
+// output.
 func (b *bench) cli(args ...string) error {
 	var out, errOut bytes.Buffer
 	if code := cli.Main(args, strings.NewReader(""), &out, &errOut); code != 0 {
 		return fmt.Errorf("modelgate %s: exit %d: %s", strings.Join(args, " "), code, errOut.String())
 	}
+	b.lastOut = strings.TrimSpace(out.String())
 	return nil
 }
 
