@@ -131,8 +131,12 @@ func scanStatus(e *env, rep *finding.Report, missing []string, opts report.Optio
 	for _, f := range rep.Files {
 		if f.Verdict == finding.Error {
 			incomplete++
-			if len(f.Errors) > 0 && len(missing) == 0 {
-				fmt.Fprintf(e.stderr, "modelgate: %s: %s\n", f.Path, f.Errors[0])
+			if len(f.Errors) > 0 && !isMissing(f.Path, missing) {
+				msg := f.Errors[0]
+				if !strings.HasPrefix(msg, f.Path) {
+					msg = f.Path + ": " + msg
+				}
+				fmt.Fprintf(e.stderr, "modelgate: %s\n", msg)
 			}
 		}
 		if !opts.FailOnNone && f.Verdict >= opts.FailOn {
@@ -148,6 +152,15 @@ func scanStatus(e *env, rep *finding.Report, missing []string, opts report.Optio
 		return &exitError{code: ExitError, err: fmt.Errorf("%d file(s) could not be analysed completely", incomplete)}
 	}
 	return nil
+}
+
+func isMissing(path string, missing []string) bool {
+	for _, m := range missing {
+		if m == path {
+			return true
+		}
+	}
+	return false
 }
 
 func isTerminal(w io.Writer) bool {

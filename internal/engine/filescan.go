@@ -79,7 +79,7 @@ func (fs *fileScan) run(src analyze.Source, walked bool) bool {
 		select {
 		case skip := <-done:
 			return skip
-		case <-time.After(5 * time.Second):
+		case <-time.After(grace(fs.e.opts.Limits.MaxTime)):
 			fs.mu.Lock()
 			fs.abandoned = true
 			fs.errors = append(fs.errors, fmt.Sprintf("%s: analysis did not finish within %s", fs.path, fs.e.opts.Limits.MaxTime))
@@ -87,6 +87,12 @@ func (fs *fileScan) run(src analyze.Source, walked bool) bool {
 			return false
 		}
 	}
+}
+
+// grace is how long a cancelled analysis may take to notice: a tenth of the
+// budget, between 100 ms and 5 s.
+func grace(budget time.Duration) time.Duration {
+	return min(max(budget/10, 100*time.Millisecond), 5*time.Second)
 }
 
 func (fs *fileScan) analyzeTop(root *analyze.Artifact, src analyze.Source, walked bool) bool {

@@ -62,7 +62,7 @@ func BuildSARIF(r *finding.Report) (*sarif.Report, error) {
 			loc := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri))
 			res.AddLocation(sarif.NewLocationWithPhysicalLocation(loc).
 				WithLogicalLocations([]*sarif.LogicalLocation{sarif.NewLogicalLocation().WithFullyQualifiedName(x.Location).WithKind("member")}))
-			res.AddPartialFingerprint("modelgate/v1", fingerprint(f.Path, x))
+			res.WithPartialFingerprints(map[string]string{"modelgate/v1": fingerprint(f.Path, x)})
 			props := sarif.NewPropertyBag().Add("class", string(x.Class)).Add("severity", x.Severity.String()).Add("location", x.Location)
 			if x.Evidence != "" {
 				props.Add("evidence", x.Evidence)

@@ -54,7 +54,7 @@ var archiveRules = []Rule{
 		Impact:      "Hidden content; encryption is a classic way to slip payloads past scanners.",
 		Remediation: "Obtain the unencrypted model, or scan it after decrypting it in a controlled environment.",
 		Equivalents: []string{"modelscan: password-protected zip skipped"},
-		Positive:    []string{"archive/encrypted.zip"},
+		Positive:    []string{"archive/encrypted.zip", "archive/encrypted.7z"},
 		Negative:    []string{"archive/plain.zip"},
 	},
 	{

@@ -160,6 +160,11 @@ def archives():
     # A bzip2 member that expands a thousandfold: a pickle skipping 80 MiB.
     big = pk.proto(4) + b"\x8e" + struct.pack("<Q", 80 << 20) + b"\x00" * (80 << 20) + pk.STOP
     write("archive/bomb.zip", zip_bytes([("data.pkl", big)], method=zipfile.ZIP_BZIP2))
+    write("archive/pickle.7z", sevenzip([("model/data.pkl", OS_SYSTEM_V2)]))
+    write("archive/encrypted.7z", sevenzip([("data.pkl", OS_SYSTEM_V2)], password="infected"))
+    # Nesting: a tar.gz holding a zip holding a malicious pickle.
+    inner = zip_bytes([("ckpt/data.pkl", OS_SYSTEM_V2)])
+    write("archive/nested.tar.gz", gzip.compress(tar_bytes([({"name": "release/model.zip"}, inner)]), mtime=0))
     bad = bytearray(zip_bytes([("archive/data.pkl", OS_SYSTEM_V2)]))
     crc_at = bad.find(b"PK\x03\x04") + 14
     bad[crc_at:crc_at + 4] = b"\xde\xad\xbe\xef"
@@ -170,6 +175,30 @@ def archives():
     i = mm.find(b"archive/data.pkl")  # first occurrence is the local header's name
     mm[i:i + 16] = b"archive/datap.kl"
     write("archive/name_mismatch.zip", bytes(mm))
+
+
+def sevenzip(members, password=None):
+    """A 7z archive made by the 7zz tool (Debian package 7zip), with fixed
+    timestamps so the output is reproducible (except encrypted ones: AES
+    draws a random IV)."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        names = []
+        for name, data in members:
+            path = os.path.join(d, "in", name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+            os.utime(path, (1704067200, 1704067200))
+            names.append(name)
+        out = os.path.join(d, "out.7z")
+        cmd = ["7zz", "a", "-bd", "-bso0", "-mtm=off", "-mtc=off", "-mta=off", out] + names
+        if password:
+            cmd[2:2] = ["-p" + password, "-mhe=on"]
+        subprocess.run(cmd, cwd=os.path.join(d, "in"), check=True)
+        with open(out, "rb") as f:
+            return f.read()
 
 
 def set_crc(data, crc):
@@ -207,7 +236,7 @@ def torch_samples():
     write("state_dict.pt", buf.getvalue(), base=EXAMPLES)
     buf = io.BytesIO()
     torch.save(model.state_dict(), buf, _use_new_zipfile_serialization=False)
-    write("torch/legacy.pt", buf.getvalue())
+    write("torch/legacy.pt", stable_storage_keys(buf.getvalue()))
     script = torch.jit.script(model)
     buf = io.BytesIO()
     torch.jit.save(script, buf)
@@ -219,6 +248,22 @@ def torch_samples():
     write("torch/legacy_tar.tar", legacy_tar())
     # Examples: a checkpoint whose data.pkl was rewritten with a payload.
     write("backdoored_checkpoint.pt", inject_zip_payload(), base=EXAMPLES)
+
+
+def stable_storage_keys(data):
+    """Legacy torch.save names storages by memory address; rename them to
+    counters so the file is reproducible (no offsets refer to them)."""
+    import re
+    keys = []
+    for m in re.finditer(rb"X(....)(\d+)", data):
+        n = struct.unpack("<I", m.group(1))[0]
+        key = m.group(2)[:n]
+        if len(key) == n and key not in keys:
+            keys.append(key)
+    for i, key in enumerate(keys):
+        data = data.replace(b"X" + struct.pack("<I", len(key)) + key,
+                            b"X" + struct.pack("<I", len(str(i))) + str(i).encode())
+    return data
 
 
 def buf_legacy_tail():
@@ -279,12 +324,43 @@ def numpy_samples():
 
 
 def joblib_samples():
+    # joblib.dump writes each numpy array's raw bytes inline after its
+    # NumpyArrayWrapper record; pickletools-based scanners stop there. The
+    # payload is spliced in after the array bytes, where only a walker that
+    # skips arrays by their declared size reaches it.
+    import joblib
+    import numpy as np
+    import tempfile
+    arrays = {
+        "w": np.arange(12, dtype="<f8").reshape(3, 4), "i8": np.array([1, -2, 3], dtype="i1"),
+        "u": np.array(["ab", "cde"]), "rec": np.zeros(2, dtype=[("x", "<i4"), ("y", "<f2", (2,))]),
+        "obj": np.array([1, "two", None], dtype=object), "when": np.array(["2024-01-01"], dtype="M8[D]"),
+        "marker": "PAYLOAD_HERE",
+    }
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "a.joblib")
+        joblib.dump(arrays, path, protocol=2)
+        with open(path, "rb") as f:
+            data = f.read()
+    write("joblib/arrays.joblib", data)
+    marker = b"X" + struct.pack("<I", 6) + b"marker"  # protocol 2 BINUNICODE
+    at = data.index(marker)
+    payload = pk.glob("os", "system") + pk.s("id") + pk.TUPLE1 + pk.REDUCE + pk.POP
+    evil = data[:at] + payload + data[at:]
+    write("joblib/payload_after_array.joblib", evil)
+    write("joblib/payload_after_array_xz.joblib", lzma_xz(evil))
+
     state = pk.pickle(pk.glob("collections", "OrderedDict"), pk.EMPTY_TUPLE, pk.REDUCE,
                       pk.MARK, pk.s("n_estimators"), pk.i(10), pk.SETITEMS)
     write("joblib/estimator_zlib.joblib", zlib.compress(state, 3))
     declared = "0x%x" % (len(state) + 5)
     write("joblib/zf_bad_length.joblib", b"ZF" + declared.encode().ljust(19) + zlib.compress(state))
     write("config.pkl.gz", gzip.compress(state, mtime=0), base=EXAMPLES)
+
+
+def lzma_xz(data):
+    import lzma
+    return lzma.compress(data, format=lzma.FORMAT_XZ, preset=3)
 
 
 def main():

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"strings"
@@ -43,7 +44,7 @@ func (SevenZip) Analyze(s analyze.Scope) (err error) {
 	}()
 	zr, err := sevenzip.NewReader(ra, s.Artifact().Size)
 	if err != nil {
-		if isEncryption(err) {
+		if isEncryption(err) || headerEncrypted(ra, s.Artifact().Size) {
 			s.Report(analyze.Hit{Rule: "ARCHIVE-204", Message: "the 7z archive's headers are encrypted; nothing in it could be analysed", Evidence: err.Error()})
 			return nil
 		}
@@ -75,6 +76,29 @@ func (SevenZip) Analyze(s analyze.Scope) (err error) {
 	}
 	checks.report(s, "7z")
 	return runLayouts(s, "7z", members)
+}
+
+// aesCoder is the 7z method ID of AES-256 + SHA-256 key derivation.
+var aesCoder = []byte{0x06, 0xf1, 0x07, 0x01}
+
+// headerEncrypted reports an archive whose header is itself encrypted
+// (7z -mhe=on): an encoded header whose coder is AES. Without the password
+// the decoder only sees noise, so look for the coder ID directly.
+func headerEncrypted(ra io.ReaderAt, size int64) bool {
+	start := make([]byte, 32)
+	if _, err := ra.ReadAt(start, 0); err != nil {
+		return false
+	}
+	off := int64(binary.LittleEndian.Uint64(start[12:]))
+	n := int64(binary.LittleEndian.Uint64(start[20:]))
+	if off < 0 || n <= 0 || n > 1<<20 || off > size-32-n {
+		return false
+	}
+	hdr := make([]byte, n)
+	if _, err := ra.ReadAt(hdr, 32+off); err != nil {
+		return false
+	}
+	return hdr[0] == 0x17 && bytes.Contains(hdr, aesCoder)
 }
 
 // isEncryption recognises the decoder's errors for password-protected

@@ -150,6 +150,9 @@ func analyzeStream(s analyze.Scope, dec *pkl.Decoder, mode pkl.FrameMode) stream
 	if m.budgetHit != "" && runErr == nil {
 		runErr = fmt.Errorf("the pickle exceeds the analysis budget (%s); values beyond it are treated as unknown", m.budgetHit)
 	}
+	if m.arrays > 0 {
+		s.SetFormat("joblib")
+	}
 	legacyTorch(s, m, firsts)
 	m.report(s, mode)
 	return streamResult{err: runErr, straddles: dec.Straddles, firstStraddle: dec.FirstStraddle}

@@ -613,7 +613,7 @@ func (m *machine) makeCall(op *pkl.Op, fn, args, kwargs value) value {
 			m.globals[inner.a].resultCalled = true
 		}
 	}
-	target, how := m.resolveCallable(fn)
+	target, how := m.callTarget(fn, args)
 	v := verdict{cat: catUnknown, why: "calls an object the pickle computed"}
 	if target != "" {
 		v = classifyDotted(m.hint, target)

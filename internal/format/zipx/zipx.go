@@ -159,12 +159,18 @@ func (a *Archive) findCentral() (off, size int64, count uint64, err error) {
 			off, size, count = o, s, c
 		}
 	}
-	// A prefix before the archive (self-extracting stub, polyglot) shifts
-	// every offset; loaders compensate, and so do we.
+	// The central directory really ends at the end record. If the recorded
+	// offset disagrees, either data was prepended (a self-extracting stub, a
+	// polyglot: every offset shifts, and loaders compensate) or the field is
+	// simply wrong; read the directory where it is either way.
 	if expected := eocdPos - size; off != expected && expected >= 0 && expected < a.size {
 		if sig, err := a.readAt(4, expected); err == nil && binary.LittleEndian.Uint32(sig) == sigCentral {
-			a.Issues = append(a.Issues, fmt.Sprintf("%d bytes precede the archive (prefix or polyglot)", expected-off))
-			a.shift = expected - off
+			if expected > off {
+				a.Issues = append(a.Issues, fmt.Sprintf("%d bytes precede the archive (prefix or polyglot)", expected-off))
+				a.shift = expected - off
+			} else {
+				a.Issues = append(a.Issues, fmt.Sprintf("the end record places the central directory at %d, it is at %d", off, expected))
+			}
 			off = expected
 		}
 	}
