@@ -42,14 +42,7 @@ type fileScan struct {
 }
 
 func newFileScan(ctx context.Context, e *Engine, path string) *fileScan {
-	return &fileScan{
-		ctx:      ctx,
-		e:        e,
-		path:     path,
-		budget:   &budget{limits: e.opts.Limits},
-		seen:     map[finding.Finding]bool{},
-		limitHit: map[string]bool{},
-	}
+	return &fileScan{ctx: ctx, e: e, path: path, budget: &budget{limits: e.opts.Limits}}
 }
 
 func (fs *fileScan) cleanup() {
@@ -216,6 +209,9 @@ func (fs *fileScan) report(a *analyze.Artifact, h analyze.Hit) {
 	if fs.seen[f] {
 		return
 	}
+	if fs.seen == nil {
+		fs.seen = map[finding.Finding]bool{}
+	}
 	if len(fs.findings) >= maxFindings {
 		// Never let the cap hide the worst finding: keep malicious ones.
 		if f.Class != finding.Malicious {
@@ -230,6 +226,9 @@ func (fs *fileScan) report(a *analyze.Artifact, h analyze.Hit) {
 // budgetHit reports a budget finding once per kind and records the error.
 func (fs *fileScan) budgetHit(a *analyze.Artifact, kind, msg string) {
 	if !fs.limitHit[kind] {
+		if fs.limitHit == nil {
+			fs.limitHit = map[string]bool{}
+		}
 		fs.limitHit[kind] = true
 		fs.report(a, analyze.Hit{Rule: "ARCHIVE-205", Message: msg, Evidence: kind})
 	}

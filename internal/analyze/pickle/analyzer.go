@@ -103,7 +103,8 @@ type streamResult struct {
 // analyzeStream walks every stacked pickle of one stream and reports.
 func analyzeStream(s analyze.Scope, dec *pkl.Decoder, mode pkl.FrameMode) streamResult {
 	a := s.Artifact()
-	m := newMachine()
+	m := getMachine()
+	defer putMachine(m)
 	m.ctx, m.dec, m.hint = s.Context(), dec, a.Hint
 	var firsts []value
 	var runErr error

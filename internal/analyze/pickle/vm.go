@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync"
 
 	pkl "github.com/modelgate/modelgate/internal/format/pickle"
 )
@@ -99,8 +100,31 @@ type anomaly struct {
 	ev   string
 }
 
-func newMachine() *machine {
+var machines = sync.Pool{New: func() any {
 	return &machine{memoSparse: map[int64]value{}, gidx: map[string]int32{}}
+}}
+
+// getMachine returns a machine with empty tables; small files reuse the
+// buffers of earlier ones.
+func getMachine() *machine {
+	m := machines.Get().(*machine)
+	m.stack, m.marks, m.memo = m.stack[:0], m.marks[:0], m.memo[:0]
+	m.arena, m.conts, m.elems, m.calls, m.globals = m.arena[:0], m.conts[:0], m.elems[:0], m.calls[:0], m.globals[:0]
+	clear(m.memoSparse)
+	clear(m.gidx)
+	m.memoCount, m.memoOverflow, m.proto, m.ops = 0, false, 0, 0
+	m.events, m.anomalies, m.pendingArray = m.events[:0], m.anomalies[:0], nil
+	m.budgetHit, m.stopValue, m.nesting, m.arrays = "", value{}, 0, 0
+	return m
+}
+
+// putMachine recycles a machine unless a large pickle grew its tables.
+func putMachine(m *machine) {
+	if cap(m.arena) > 1<<20 || cap(m.stack) > 1<<16 || cap(m.memo) > 1<<16 || cap(m.elems) > 1<<16 {
+		return
+	}
+	m.ctx, m.dec = nil, nil
+	machines.Put(m)
 }
 
 // reset prepares the machine for the next stacked pickle (a fresh memo and
@@ -137,7 +161,7 @@ func (m *machine) run() error {
 		}
 		first = false
 		m.ops++
-		if err := m.step(&op); err != nil {
+		if err := m.hot(&op); err != nil {
 			return err
 		}
 		if op.Code == pkl.STOP {
@@ -152,6 +176,12 @@ func (m *machine) run() error {
 }
 
 func (m *machine) push(v value) error {
+	if n := len(m.stack); n < cap(m.stack) {
+		// The hot path of dense pickles: no slice-header write-back.
+		m.stack = m.stack[:n+1]
+		m.stack[n] = v
+		return nil
+	}
 	if len(m.stack) >= maxStack {
 		return errStackBudget
 	}
@@ -353,15 +383,32 @@ func (m *machine) memoGet(op *pkl.Op, key int64) value {
 	return value{k: kUnknown}
 }
 
+// hot interprets the opcodes that make up the bulk of large pickles with a
+// small, well-predicted dispatch, and hands everything else to step.
+func (m *machine) hot(op *pkl.Op) error {
+	switch op.Code {
+	case pkl.BININT1, pkl.BININT2, pkl.BININT:
+		return m.push(value{k: kInt, n: op.Int})
+	case pkl.BINFLOAT:
+		return m.push(value{k: kFloat, n: int64(math.Float64bits(op.Float))})
+	case pkl.MARK:
+		if len(m.marks) >= maxStack {
+			return errStackBudget
+		}
+		m.marks = append(m.marks, len(m.stack))
+		return nil
+	case pkl.BINGET:
+		return m.push(m.memoGet(op, op.Int))
+	case pkl.MEMOIZE:
+		m.memoPut(op, int64(m.memoCount), m.top(op))
+		return nil
+	}
+	return m.step(op)
+}
+
 // step interprets one opcode.
 func (m *machine) step(op *pkl.Op) error {
 	switch op.Code {
-	case pkl.MARK:
-		m.marks = append(m.marks, len(m.stack))
-		if len(m.marks) > maxStack {
-			return errStackBudget
-		}
-		return nil
 	case pkl.STOP:
 		m.stopValue = m.pop(op)
 		return nil
@@ -389,7 +436,7 @@ func (m *machine) step(op *pkl.Op) error {
 		return m.push(value{k: kBool, n: 1})
 	case pkl.NEWFALSE:
 		return m.push(value{k: kBool, n: 0})
-	case pkl.INT, pkl.BININT, pkl.BININT1, pkl.BININT2, pkl.LONG, pkl.LONG1, pkl.LONG4:
+	case pkl.INT, pkl.LONG, pkl.LONG1, pkl.LONG4:
 		if op.BigInt {
 			return m.push(m.bigInt(op))
 		}
@@ -397,7 +444,7 @@ func (m *machine) step(op *pkl.Op) error {
 			return m.push(value{k: kBool, n: op.Int})
 		}
 		return m.push(value{k: kInt, n: op.Int})
-	case pkl.FLOAT, pkl.BINFLOAT:
+	case pkl.FLOAT:
 		return m.push(value{k: kFloat, n: int64(math.Float64bits(op.Float))})
 	case pkl.STRING, pkl.BINSTRING, pkl.SHORT_BINSTRING:
 		// Python 2 str: text for Python 3 (latin-1/ASCII) unless
@@ -459,10 +506,7 @@ func (m *machine) step(op *pkl.Op) error {
 	case pkl.PUT, pkl.BINPUT, pkl.LONG_BINPUT:
 		m.memoPut(op, op.Int, m.top(op))
 		return nil
-	case pkl.MEMOIZE:
-		m.memoPut(op, int64(m.memoCount), m.top(op))
-		return nil
-	case pkl.GET, pkl.BINGET, pkl.LONG_BINGET:
+	case pkl.GET, pkl.LONG_BINGET:
 		return m.push(m.memoGet(op, op.Int))
 	case pkl.GLOBAL:
 		return m.push(m.importGlobal(op, string(op.Arg), string(op.Arg2)))
