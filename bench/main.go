@@ -92,7 +92,9 @@ func workloads() []workload {
 		},
 		{
 			name: "10,000 small pickles, --jobs 2", target: ">= 40,000 files/s", units: 10000,
-			args:  func(d string) []string { return []string{"scan", "--jobs", "2", "--fail-on", "none", "--format", "json", small(d)} },
+			args: func(d string) []string {
+				return []string{"scan", "--jobs", "2", "--fail-on", "none", "--format", "json", small(d)}
+			},
 			bytes: func(d string) int64 { return dirSize(small(d)) },
 			sha:   func(d string) time.Duration { return hashFiles(listDir(small(d)), 2) },
 			prepare: func(d string) error {
