@@ -36,9 +36,10 @@ var pickleRules = []Rule{
 		Positive: []string{"pickle/os_system_v0.pkl", "pickle/os_system_v2.pkl", "pickle/posix_system_v4.pkl", "pickle/dotted_pathlib_os_system.pkl",
 			"pickle/memo_stack_global.pkl", "pickle/getattr_import_os.pkl", "pickle/methodcaller_system.pkl", "pickle/inst_exec.pkl",
 			"pickle/obj_pty_spawn.pkl", "pickle/partial_torch_load.pkl", "pickle/string_operands_stack_global.pkl", "pickle/ext_after_payload.pkl",
-			"archive/pickle.7z", "archive/nested.tar.gz", "joblib/payload_after_array.joblib", "joblib/payload_after_array_xz.joblib"},
+			"archive/pickle.7z", "archive/nested.tar.gz", "joblib/payload_after_array.joblib", "joblib/payload_after_array_xz.joblib",
+			"torch/load_from_bytes_payload.pkl", "archive/deep_nested.tar"},
 		Negative: []string{"pickle/benign_list_v4.pkl", "pickle/benign_ordereddict_v2.pkl", "torch/state_dict_zip.pt", "joblib/arrays.joblib",
-			"torch/legacy.pt", "torch/legacy_tar.tar", "torch/torchscript.pt"},
+			"torch/legacy.pt", "torch/legacy_tar.tar", "torch/torchscript.pt", "torch/plain_pickled_module.pkl", "pickle/nested_loads_benign.pkl"},
 	},
 	{
 		ID: "PICKLE-102", Title: "Pickle imports a global outside the allowlist", Severity: finding.Medium, Class: finding.Suspicious,
@@ -112,6 +113,28 @@ var pickleRules = []Rule{
 		Equivalents: []string{"picklescan: unknown global (dangerous)", "modelaudit: EXT opcodes always dangerous"},
 		Positive:    []string{"pickle/ext_after_payload.pkl", "pickle/type_confusion.pkl"},
 		Negative:    []string{"pickle/benign_list_v4.pkl"},
+	},
+	{
+		ID: "PICKLE-108", Title: "Pickle loads an embedded payload", Severity: finding.Info, Class: finding.Informational,
+		Overview: "The pickle passes constant bytes to a deserialiser (pickle.loads, dill.loads, torch.load of a BytesIO, marshal.loads). " +
+			"modelgate decoded that payload and analysed it as a child artifact; its own findings are reported at its location. " +
+			"PyTorch itself does this for tensors pickled with the plain pickle module (torch.storage._load_from_bytes), which is not reported.",
+		Trigger:     "A deserialiser is called with a constant argument that modelgate could decode completely.",
+		Impact:      "None by itself: the nested payload's findings decide.",
+		Remediation: "Review the nested payload's findings. Nested deserialisation outside PyTorch's own storage path is unusual in model files.",
+		Positive:    []string{"pickle/nested_loads_benign.pkl"},
+		Negative:    []string{"pickle/benign_list_v4.pkl"},
+	},
+	{
+		ID: "PICKLE-109", Title: "Pickle carries a second pickle that it never loads (staging)", Severity: finding.Medium, Class: finding.Suspicious,
+		Overview: "A byte or text constant holds another pickle with imports — raw, base64 or hex encoded, or compressed — but nothing in this " +
+			"stream deserialises it. Carrying executable payloads as data is how multi-stage attacks stage their second step for another loader " +
+			"(or for code that reads the attribute later). The embedded pickle is analysed as a child artifact.",
+		Trigger:     "An embedded pickle that imports globals, not passed to any deserialiser in this stream.",
+		Impact:      "Whatever the embedded pickle does, when some later code loads it.",
+		Remediation: "Find out which code reads the embedded payload; remove it unless it is part of your own serialisation scheme.",
+		Positive:    []string{"pickle/staged_base64.pkl", "archive/deep_nested.tar"},
+		Negative:    []string{"pickle/nested_loads_benign.pkl"},
 	},
 	{
 		ID: "PICKLE-201", Title: "Pickle stream would fail to load", Severity: finding.Low, Class: finding.Suspicious,

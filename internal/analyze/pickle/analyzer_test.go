@@ -4,7 +4,9 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,3 +173,53 @@ func FuzzAnalyze(f *testing.F) {
 		}
 	})
 }
+
+// TestNestedPayloadDepth: base64 inside a dict inside a pickle inside a
+// torch zip inside a tar is decoded and analysed, with the chain in the
+// location.
+func TestNestedPayloadDepth(t *testing.T) {
+	f := scantest.Sample(t, "archive/deep_nested.tar")
+	x, ok := scantest.Has(f, "PICKLE-101")
+	if !ok || f.Verdict != finding.MaliciousVerdict {
+		t.Fatalf("verdict %s findings %+v", f.Verdict, f.Findings)
+	}
+	if depth := strings.Count(x.Location, "!"); depth < 3 || !strings.Contains(x.Location, "!release/model.pt!archive/data.pkl!<base64@") {
+		t.Fatalf("location %s (depth %d)", x.Location, depth)
+	}
+	if _, ok := scantest.Has(f, "PICKLE-109"); !ok {
+		t.Fatal("the never-loaded nested pickle is not reported as staging")
+	}
+}
+
+func TestBenignNestedPayloadIsNotMalicious(t *testing.T) {
+	for _, s := range []string{"pickle/nested_loads_benign.pkl", "torch/plain_pickled_module.pkl"} {
+		f := scantest.Sample(t, s)
+		if f.Verdict != finding.Safe || len(f.Errors) > 0 {
+			t.Errorf("%s: verdict %s findings %+v errors %v", s, f.Verdict, f.Findings, f.Errors)
+		}
+	}
+	if _, ok := scantest.Has(scantest.Sample(t, "pickle/nested_loads_benign.pkl"), "PICKLE-108"); !ok {
+		t.Error("the loaded payload is not reported")
+	}
+	// The same loader on a malicious payload: the payload's findings decide.
+	f := scantest.Sample(t, "torch/load_from_bytes_payload.pkl")
+	if x, ok := scantest.Has(f, "PICKLE-101"); !ok || !strings.Contains(x.Location, "!<bytes@") {
+		t.Fatalf("findings %+v", f.Findings)
+	}
+}
+
+func TestEncodedPayloads(t *testing.T) {
+	inner := string(pickleBytes("cposix\nsystem\n\x8c\x02id\x85R"))
+	hexed := fmt.Sprintf("%x", inner)
+	for name, data := range map[string][]byte{
+		"hex staged":             pickleBytes("\x8c" + string(rune(len(hexed))) + hexed),
+		"b64decode fed to loads": pickleBytes("cpickle\nloads\ncbase64\nb64decode\n\x8c" + string(rune(len(b64(inner)))) + b64(inner) + "\x85R\x85R"),
+	} {
+		f := scantest.Bytes(t, "p.pkl", data)
+		if x, ok := scantest.Has(f, "PICKLE-101"); !ok || !strings.Contains(x.Location, "!<") {
+			t.Errorf("%s: findings %+v errors %v", name, f.Findings, f.Errors)
+		}
+	}
+}
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

@@ -48,8 +48,9 @@ func (m *machine) report(s analyze.Scope, mode pkl.FrameMode) {
 	}
 	for i := range m.globals {
 		g := &m.globals[i]
-		if g.verdict.cat == catSafe || g.verdict.cat == catReflect && g.calls > 0 {
-			// Safe, or a reflection primitive judged per call (events).
+		if g.verdict.cat == catSafe || g.verdict.cat == catReflect && g.calls > 0 || g.calls > 0 && g.calls == g.judged {
+			// Safe, a reflection primitive judged per call (events), or a
+			// deserialiser whose every call loads an analysed constant.
 			continue
 		}
 		s.Report(m.globalHit(g, suffix))

@@ -90,6 +90,8 @@ type machine struct {
 	// joblib array payloads skipped.
 	nesting int
 	arrays  int
+	// payloads are constants holding serialised artifacts (payload.go).
+	payloads []payload
 }
 
 // anomaly is a structural oddity with its offset.
@@ -115,6 +117,7 @@ func getMachine() *machine {
 	m.memoCount, m.memoOverflow, m.proto, m.ops = 0, false, 0, 0
 	m.events, m.anomalies, m.pendingArray = m.events[:0], m.anomalies[:0], nil
 	m.budgetHit, m.stopValue, m.nesting, m.arrays = "", value{}, 0, 0
+	m.payloads = m.payloads[:0]
 	return m
 }
 
@@ -562,7 +565,9 @@ func (m *machine) step(op *pkl.Op) error {
 }
 
 func (m *machine) constant(op *pkl.Op, k kind) value {
-	return m.str(k, op.Arg, op.Len)
+	v := m.str(k, op.Arg, op.Len)
+	m.notePayload(op, v)
+	return v
 }
 
 func (m *machine) bigInt(op *pkl.Op) value {
@@ -642,6 +647,10 @@ func (m *machine) makeCall(op *pkl.Op, fn, args, kwargs value) value {
 	if fn.k == kGlobal {
 		g := &m.globals[fn.a]
 		g.calls++
+		if g.verdict.cat != catSafe && m.markLoaded(g.dotted, args) {
+			g.judged++ // a deserialiser of a constant payload: the payload decides
+			return res
+		}
 		if g.firstCall == noObj && res.a != noObj {
 			g.firstCall = res.a
 		}
@@ -658,6 +667,9 @@ func (m *machine) makeCall(op *pkl.Op, fn, args, kwargs value) value {
 		}
 	}
 	target, how := m.callTarget(fn, args)
+	if m.markLoaded(target, args) {
+		return res
+	}
 	v := verdict{cat: catUnknown, why: "calls an object the pickle computed"}
 	if target != "" {
 		v = classifyDotted(m.hint, target)

@@ -98,3 +98,29 @@ func identifier(b []byte) bool {
 func NewDecoderSize(r interface{ Read([]byte) (int, error) }, size int) *Decoder {
 	return &Decoder{r: r, buf: make([]byte, size), MaxArg: DefaultMaxArg}
 }
+
+// Imports lists the globals a pickle in b imports (GLOBAL, INST and
+// STACK_GLOBAL fed by the two preceding strings), decoding at most maxOps
+// opcodes. It is a quick look, not an analysis: memo indirection is ignored.
+func Imports(b []byte, maxOps int) []string {
+	d := sniffPool.Get().(*Decoder)
+	defer sniffPool.Put(d)
+	d.Reset(bytes.NewReader(b), Linear)
+	d.MaxArg = 256
+	var out []string
+	var last [2]string
+	var op Op
+	for i := 0; i < maxOps && d.Next(&op) == nil; i++ {
+		switch op.Code {
+		case GLOBAL, INST:
+			out = append(out, string(op.Arg)+"."+string(op.Arg2))
+		case STACK_GLOBAL:
+			out = append(out, last[0]+"."+last[1])
+		case SHORT_BINUNICODE, BINUNICODE, UNICODE, STRING, BINSTRING, SHORT_BINSTRING:
+			last[0], last[1] = last[1], string(op.Arg)
+		case STOP:
+			return out
+		}
+	}
+	return out
+}
