@@ -87,7 +87,7 @@ var archiveRules = []Rule{
 
 var torchRules = []Rule{
 	{
-		ID: "TORCH-100", Title: "TorchScript archive carries code", Severity: finding.Info, Class: finding.Informational,
+		ID: "TORCH-100", Title: "TorchScript archive carries code", Severity: finding.Info, Class: finding.Informational, CodeOnLoad: true,
 		Overview: "The file is a TorchScript archive: its code/ directory holds TorchScript source that runs at inference inside " +
 			"TorchScript's restricted interpreter (no Python imports). Its data.pkl and constants.pkl are analysed as pickles. " +
 			"torch.load(weights_only=True) in PyTorch ≤ 2.5.1 dispatched such archives to torch.jit.load (CVE-2025-32434).",
@@ -110,7 +110,7 @@ var torchRules = []Rule{
 		Negative:    []string{"torch/legacy.pt"},
 	},
 	{
-		ID: "TORCH-202", Title: "PyTorch legacy tar checkpoint", Severity: finding.Info, Class: finding.Informational,
+		ID: "TORCH-202", Title: "PyTorch legacy tar checkpoint", Severity: finding.Info, Class: finding.Informational, CodeOnLoad: true,
 		Overview:    "The file uses PyTorch's oldest serialisation (a tar of sys_info, pickle, storages and tensors). Its pickles are analysed; PyTorch ≥ 2.6 refuses it with weights_only=True.",
 		Trigger:     "A tar whose members are sys_info, pickle, storages and tensors.",
 		Impact:      "Needs an unsafe load path on current PyTorch.",
@@ -123,7 +123,7 @@ var torchRules = []Rule{
 
 var numpyRules = []Rule{
 	{
-		ID: "NUMPY-100", Title: "NumPy array of Python objects (needs allow_pickle)", Severity: finding.Info, Class: finding.Informational,
+		ID: "NUMPY-100", Title: "NumPy array of Python objects (needs allow_pickle)", Severity: finding.Info, Class: finding.Informational, CodeOnLoad: true,
 		Overview: "The .npy data is a pickle because the array's dtype holds Python objects. numpy.load refuses it unless allow_pickle=True " +
 			"(Keras 3.0–3.8 passed that for model.weights.npz). The embedded pickle is analysed like any other.",
 		Trigger:     "An .npy header whose descr is object dtype ('|O' or a structured dtype with an object field).",

@@ -8,7 +8,7 @@ const pickleRemediation = "Do not load this file with pickle, torch.load(weights
 
 var pickleRules = []Rule{
 	{
-		ID: "PICKLE-100", Title: "Pickle needs custom code to load", Severity: finding.Info, Class: finding.Informational,
+		ID: "PICKLE-100", Title: "Pickle needs custom code to load", Severity: finding.Info, Class: finding.Informational, CodeOnLoad: true,
 		Overview: "The pickle references classes from the author's own code (for example __main__.Net or a project package). " +
 			"Loading it imports that code, so the file loads only where the code is installed, and it runs that code's constructors.",
 		Trigger:     "A global outside the standard library and the known ML libraries is used the way classes are (instantiated with NEWOBJ or rebuilt with BUILD), never called like a function.",
@@ -115,7 +115,7 @@ var pickleRules = []Rule{
 		Negative:    []string{"pickle/benign_list_v4.pkl"},
 	},
 	{
-		ID: "PICKLE-108", Title: "Pickle loads an embedded payload", Severity: finding.Info, Class: finding.Informational,
+		ID: "PICKLE-108", Title: "Pickle loads an embedded payload", Severity: finding.Info, Class: finding.Informational, CodeOnLoad: true,
 		Overview: "The pickle passes constant bytes to a deserialiser (pickle.loads, dill.loads, torch.load of a BytesIO, marshal.loads). " +
 			"modelgate decoded that payload and analysed it as a child artifact; its own findings are reported at its location. " +
 			"PyTorch itself does this for tensors pickled with the plain pickle module (torch.storage._load_from_bytes), which is not reported.",

@@ -119,8 +119,11 @@ var denylist = []deny{
 	{"keras.saving", []string{"load_model"}, catExec, "loads a second model, possibly with safe_mode off"},
 
 	// --- single functions that run code ---
-	{"builtins", []string{"eval", "exec", "execfile", "compile", "apply", "breakpoint", "input", "help"}, catExec,
-		"evaluates or compiles source (input evaluates on Python 2; help and breakpoint start pagers and debuggers)"},
+	{"builtins", []string{"eval", "exec", "execfile"}, catExec, "evaluates Python source"},
+	{"builtins", []string{"compile"}, catExec, "compiles Python source into code objects"},
+	{"builtins", []string{"apply"}, catExec, "Python 2's apply calls any callable with any arguments"},
+	{"builtins", []string{"input"}, catExec, "Python 2's input evaluates what it reads"},
+	{"builtins", []string{"breakpoint", "help"}, catExec, "starts a debugger or a pager process"},
 	{"builtins", []string{"__import__"}, catExec, "imports any module"},
 	{"types", []string{"CodeType", "FunctionType", "MethodType", "ModuleType", "LambdaType", "new_class"}, catExec,
 		"builds functions and code objects from raw bytecode (types_CodeType sample, GHSA-565g-hwwr-4pp3)"},

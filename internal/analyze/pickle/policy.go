@@ -204,7 +204,18 @@ func classify(module, name string) verdict {
 			}
 		}
 	}
-	return verdict{cat: catUnknown, why: "not on the allowlist of known-safe globals"}
+	return verdict{cat: catUnknown, why: unknownReason(parts[0])}
+}
+
+// unknownReason says why a global could not be shown harmless.
+func unknownReason(root string) string {
+	switch {
+	case stdlibModules[root]:
+		return "a standard-library callable outside the allowlist; what it does with the pickle's arguments was not reviewed"
+	case knownLibraries[root] || loadTables().modules[root]:
+		return "part of " + root + " but not on its allowlist of known-safe globals; it may be a gadget"
+	}
+	return "module " + root + " is neither a known library nor the model's own classes"
 }
 
 // denyByName checks a dotted path against the exact and module denylists.
