@@ -20,6 +20,9 @@ import (
 // maxFindings caps the findings kept per top-level file; the rest are counted.
 const maxFindings = 500
 
+// maxListedArtifacts caps the nested artifacts listed per top-level file.
+const maxListedArtifacts = 1000
+
 // fileScan accumulates the results of one top-level file.
 type fileScan struct {
 	ctx      context.Context
@@ -31,7 +34,9 @@ type fileScan struct {
 	dropped  int
 	errors   []string
 	formats  []string
-	temps    []func()
+	// artifacts[i] is the artifact whose format is formats[i].
+	artifacts []finding.Artifact
+	temps     []func()
 	// limitHit remembers which budget findings were already reported.
 	limitHit map[string]bool
 
@@ -125,7 +130,13 @@ func (fs *fileScan) fill(f *finding.File) {
 			f.Formats = append(f.Formats, name)
 		}
 	}
-	f.Verdict = finding.VerdictOf(fs.findings, incomplete)
+	for i, a := range fs.artifacts {
+		if a.Location != fs.path && len(f.Artifacts) < maxListedArtifacts {
+			a.Format = fs.formats[i]
+			f.Artifacts = append(f.Artifacts, a)
+		}
+	}
+	f.Verdict, f.Incomplete = finding.VerdictOf(fs.findings, incomplete), incomplete
 }
 
 func (fs *fileScan) hasTimeoutError() bool {
@@ -153,6 +164,7 @@ func (fs *fileScan) analyze(a *analyze.Artifact, src analyze.Source, stored int6
 	}
 	sc.formatIdx = len(fs.formats)
 	fs.formats = append(fs.formats, an.Name())
+	fs.artifacts = append(fs.artifacts, finding.Artifact{Location: a.Location, Size: max(a.Size, 0)})
 	fs.runAnalyzer(an, sc)
 	return true, false
 }
@@ -205,6 +217,7 @@ func (fs *fileScan) report(a *analyze.Artifact, h analyze.Hit) {
 		Message:  h.Message,
 		Location: a.Location + h.At,
 		Evidence: clip(h.Evidence, 400),
+		Symbol:   h.Symbol,
 	}
 	if fs.seen[f] {
 		return
