@@ -96,10 +96,15 @@ func (v varID) bound() (size, item uint64) {
 }
 
 // MaxCost is the most a policy rule may cost per evaluation, in CEL cost
-// units (about one per operation or per ten bytes scanned). Rules whose
-// worst case exceeds it are rejected when the configuration is loaded,
-// and evaluation stops there as well.
-const MaxCost = 100_000
+// units (about one per operation or per ten bytes scanned). A rule whose
+// worst case, estimated from the input bounds above, exceeds it is rejected
+// when the configuration is loaded. Rules whose worst case exceeds
+// trackAbove also count their cost as they run and stop at MaxCost, a
+// second line of defence should an estimate ever fall short.
+const (
+	MaxCost    = 100_000
+	trackAbove = 1_000
+)
 
 // newEnv builds the CEL environment every rule is compiled in.
 func newEnv() (*cel.Env, error) {
@@ -327,6 +332,9 @@ func compileError(c *Config, r *Rule, e *cel.Error) error {
 // literal blocks map exactly (quoted scalars with escapes may be off by the
 // escapes); folded blocks give the line of the key.
 func exprPos(c *Config, n *yaml.Node, line, col int) (int, int) {
+	if n == nil { // a Config not read from a file
+		return line, col + 1
+	}
 	switch n.Style {
 	case 0:
 		return n.Line + line - 1, n.Column + col

@@ -131,7 +131,13 @@ func compileRule(env *cel.Env, c *Config, r *Rule) (*program, error) {
 	if est.Max > MaxCost {
 		return nil, fail("it may cost up to %d per evaluation, more than the limit of %d: simplify it (fewer nested comprehensions or scans of long strings)", est.Max, MaxCost)
 	}
-	prg, err := env.Program(a, cel.EvalOptions(cel.OptOptimize))
+	opts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
+	if est.Max > trackAbove {
+		// The estimate already bounds the cost; counting it as well costs
+		// more than most such rules, so only the expensive ones pay for it.
+		opts = append(opts, cel.CostLimit(MaxCost))
+	}
+	prg, err := env.Program(a, opts...)
 	if err != nil {
 		return nil, fail("%v", err)
 	}

@@ -48,11 +48,6 @@ type override struct {
 	disabled bool
 }
 
-// Default is the policy without a configuration file.
-func Default(opts Options) (*Policy, error) {
-	return New(&Config{}, opts)
-}
-
 // New compiles a configuration. CEL errors come back as *Error values
 // naming the policy rule and the place in the file, joined in one error.
 func New(c *Config, opts Options) (*Policy, error) {
@@ -230,7 +225,7 @@ func classVerdict(c finding.Class) finding.Verdict {
 	return finding.Safe
 }
 
-// isFormatIn reports whether a file's format list intersects a list.
+// firstFormatIn returns the first of a file's formats that is in list.
 func firstFormatIn(formats, list []string) string {
 	for _, f := range formatsOf(formats) {
 		if slices.Contains(list, f) {
@@ -240,6 +235,7 @@ func firstFormatIn(formats, list []string) string {
 	return ""
 }
 
+// firstFormatNotIn returns the first of a file's formats not in list.
 func firstFormatNotIn(formats, list []string) string {
 	for _, f := range formatsOf(formats) {
 		if !slices.Contains(list, f) {
