@@ -36,6 +36,9 @@ func (p *policyFlags) register(fl *pflag.FlagSet) {
 // a configuration error costs nothing and exits 2. failOn is the
 // --fail-on value when it was given.
 func (p *policyFlags) load(failOn string) (*policy.Policy, error) {
+	if p.baseline != "" && p.writeBaseline != "" {
+		return nil, usage("use --baseline or --write-baseline, not both")
+	}
 	if failOn != "" {
 		if err := policy.CheckFailOn(failOn); err != nil {
 			return nil, usage("--fail-on: %v", err)

@@ -116,6 +116,9 @@ func TestBaselineFlags(t *testing.T) {
 	if _, stderr, status := run(t, "", "scan", "--baseline", filepath.Join(dir, "none.json"), known); status != 2 || !strings.Contains(stderr, "none.json") {
 		t.Fatalf("missing baseline: %d %q", status, stderr)
 	}
+	if _, stderr, status := run(t, "", "scan", "--baseline", b, "--write-baseline", b, known); status != 2 || !strings.Contains(stderr, "not both") {
+		t.Fatalf("both baseline flags: %d %q", status, stderr)
+	}
 }
 
 func TestSuppressionsInTheReport(t *testing.T) {
