@@ -192,32 +192,31 @@ func (m *machine) push(v value) error {
 	return nil
 }
 
-// pop removes the top value; an empty stack is a malformed pickle (the
-// real unpickler raises) and yields an unknown value.
+// pop removes the top value; an empty stack (above the last MARK) is a
+// malformed pickle, where the real unpickler raises, and yields an unknown.
 func (m *machine) pop(op *pkl.Op) value {
-	floor := 0
-	if len(m.marks) > 0 {
-		floor = m.marks[len(m.marks)-1]
+	v, ok := m.peek(op)
+	if ok {
+		m.stack = m.stack[:len(m.stack)-1]
 	}
-	if len(m.stack) <= floor {
-		m.malformed(op, "stack underflow")
-		return value{}
-	}
-	v := m.stack[len(m.stack)-1]
-	m.stack = m.stack[:len(m.stack)-1]
 	return v
 }
 
 func (m *machine) top(op *pkl.Op) value {
+	v, _ := m.peek(op)
+	return v
+}
+
+func (m *machine) peek(op *pkl.Op) (value, bool) {
 	floor := 0
 	if len(m.marks) > 0 {
 		floor = m.marks[len(m.marks)-1]
 	}
 	if len(m.stack) <= floor {
 		m.malformed(op, "stack underflow")
-		return value{}
+		return value{}, false
 	}
-	return m.stack[len(m.stack)-1]
+	return m.stack[len(m.stack)-1], true
 }
 
 // popMark returns the items above the last MARK and removes them.
