@@ -62,7 +62,7 @@ func (f *frame) refResult(fn *value, args []*value, kws []kwArg, text string, t 
 			}
 		}
 	case "marshal.loads":
-		if first != nil && first.isBytes() {
+		if first != nil {
 			f.nestedPayload(first, text)
 		}
 	}
@@ -196,7 +196,7 @@ func (f *frame) folded(v *value) *value {
 	return v
 }
 
-// constMethod models methods of constants: ''.join, b''.decode, str.encode,
+// constMethod models methods of constants: ”.join, b”.decode, str.encode,
 // str.format, str.replace.
 func (f *frame) constMethod(fn *value, args []*value, text string, t taint) *value {
 	s, ok := fn.obj.Text()
@@ -315,13 +315,15 @@ func rot13(s string) string {
 }
 
 // nestedPayload analyses a code object that marshal.loads would load from a
-// constant (typically decoded from base64), as part of this payload.
+// constant (typically decoded from base64; a str on Python 2), as part of
+// this payload. Its code objects are named after the loading call site.
 func (f *frame) nestedPayload(data *value, text string) {
-	if f.depth >= maxNested {
+	s, ok := data.str()
+	if !ok || f.depth >= maxNested {
 		return
 	}
-	b := []byte(data.obj.Bytes)
-	if err := f.a.marshalPayload(b, Input{Env: f.a.env}, clip(f.name+" → "+text), f.depth+1); err != nil {
+	prefix := f.name + "→marshal.loads@" + itoa(f.in.Offset)
+	if err := f.a.marshalPayload([]byte(s), Input{Env: f.a.env}, prefix, f.depth+1); err != nil {
 		f.a.add(A2, "marshal.loads of a constant that is not a loadable code object", f.name, text, f.in.Offset)
 	}
 }

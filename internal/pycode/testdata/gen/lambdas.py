@@ -50,11 +50,23 @@ CASES = [
     ("S8_ctypes", "lambda x: __import__('ctypes').CDLL(None) and x"),
     ("S9_blob", "lambda x: x + len('" + "Zm9vYmFy" * 40 + "')"),
     ("U1_unknown", "lambda x: foo.bar(x)"),
+    # a bare name that only Keras 2's "module" namespace binds (os.system for module "os")
+    ("K2_module_os", "lambda x: system('id') or x"),
+    # a second-stage payload: marshal.loads of another code object's bytes
+    ("M5_nested", "NESTED"),
+    # the research's sample lambdas (marshal-vectors.jsonl)
+    ("V_malicious", "lambda x: (__import__('os').system('id'), exec(\"print(1)\"), x)[2]"),
+    ("V_benign", "lambda x: x * 2"),
 ]
+
+NESTED_INNER = "lambda: __import__('os').system('id')"
 
 
 def compile_case(src):
     ns = {}
+    if src == "NESTED":
+        inner = marshal.dumps(eval(compile(NESTED_INNER, "<stdin>", "eval")).__code__)
+        src = "lambda x: marshal.loads(%r) or x" % inner
     if src.startswith("lambda"):
         return eval(compile(src, "<stdin>", "eval"), ns)
     exec(compile(src, "<stdin>", "exec"), ns)
