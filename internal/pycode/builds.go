@@ -67,6 +67,13 @@ func (f *frame) builds() bool {
 	return true
 }
 
+// Bounds on what run-time folding builds: code can double a string with
+// every few instructions.
+const (
+	maxFolded = 1 << 16
+	maxItems  = 1 << 12
+)
+
 // sliceOf builds slice(start, stop[, step]) from constants when it can.
 func sliceOf(parts []*value) *value {
 	o := &pymarshal.Object{Kind: pymarshal.Slice, Type: ':'}
@@ -87,7 +94,7 @@ func (f *frame) concat(parts []*value) *value {
 	var b strings.Builder
 	for _, p := range parts {
 		s, ok := p.str()
-		if !ok {
+		if !ok || b.Len()+len(s) > maxFolded {
 			return unknown("f'…'", taintOf(parts...))
 		}
 		b.WriteString(s)
@@ -102,6 +109,8 @@ func (f *frame) binaryAdd() {
 	ls, lok := l.str()
 	rs, rok := r.str()
 	switch {
+	case len(ls)+len(rs) > maxFolded:
+		f.push(unknown(clip(l.text+" + "+r.text), taintOf(l, r)))
 	case lok && rok && l.isBytes() == r.isBytes() && l.isBytes():
 		f.push(f.folded(bytesConst([]byte(ls+rs), taintOf(l, r))))
 	case lok && rok && l.isBytes() == r.isBytes():
@@ -114,7 +123,7 @@ func (f *frame) binaryAdd() {
 // extend appends to a list or set being built (the container stays on the
 // stack below the appended value).
 func (f *frame) extend(v, container *value) {
-	if container.kind != vUnknown {
+	if container.kind != vUnknown || len(container.items) > maxItems {
 		return
 	}
 	switch {

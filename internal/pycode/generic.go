@@ -103,7 +103,7 @@ func (f *frame) unpack(seq *value, n int) {
 		case seq.kind == vConst && i < len(seq.obj.Items):
 			f.push(constant(seq.obj.Items[i], seq.taint))
 		default:
-			f.push(unknown(seq.text+"["+itoa(i)+"]", seq.taint))
+			f.push(&value{kind: vUnknown, text: "item", taint: seq.taint})
 		}
 	}
 }

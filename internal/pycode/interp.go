@@ -12,6 +12,10 @@ import (
 // with unbalanced stacks is still walked to the end.
 const maxStack = 512
 
+// maxWork bounds the instructions and pushes of one code object's walk;
+// code beyond it is not analysed and is reported (S9), never passed.
+const maxWork = 1 << 20
+
 // frame interprets one code object as one version, straight-line: every
 // instruction is visited once in offset order, whatever the jumps, so no
 // name-using instruction escapes the analysis.
@@ -28,6 +32,7 @@ type frame struct {
 	kw     *value // pending KW_NAMES (3.11, 3.12)
 	in     pybytecode.Instruction
 	refs   []*refUse
+	work   int
 }
 
 // walk analyses code and its nested code objects as version v.
@@ -39,6 +44,10 @@ func (a *analysis) walk(code *pymarshal.CodeObject, v pybytecode.Version, in Inp
 	f.bind(in)
 	a.structure(code, d, name, depth == 0 && prefix == "")
 	for _, ins := range d.Instructions {
+		if f.work++; f.work > maxWork {
+			a.add(S9, "bytecode too large or too repetitive to analyse completely", name, "", ins.Offset)
+			break
+		}
 		f.in = ins
 		f.step()
 	}
@@ -93,6 +102,7 @@ func (f *frame) bind(in Input) {
 }
 
 func (f *frame) push(vs ...*value) {
+	f.work += len(vs)
 	f.stack = append(f.stack, vs...)
 	if len(f.stack) > maxStack {
 		f.stack = f.stack[len(f.stack)-maxStack:]

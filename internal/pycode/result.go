@@ -209,7 +209,7 @@ func (f *frame) constMethod(fn *value, args []*value, text string, t taint) *val
 	switch fn.path {
 	case "join":
 		if len(args) == 1 {
-			if parts, ok := constStrings(args[0]); ok {
+			if parts, ok := constStrings(args[0]); ok && joinedLen(parts, s) <= maxFolded {
 				return f.folded(strConst(strings.Join(parts, s), t))
 			}
 		}
@@ -222,12 +222,20 @@ func (f *frame) constMethod(fn *value, args []*value, text string, t taint) *val
 		if len(args) == 2 {
 			old, ok1 := args[0].str()
 			repl, ok2 := args[1].str()
-			if ok1 && ok2 {
+			if ok1 && ok2 && len(s)*(len(repl)+1) <= maxFolded {
 				return f.folded(strConst(strings.ReplaceAll(s, old, repl), t))
 			}
 		}
 	}
 	return unknown(text, t)
+}
+
+func joinedLen(parts []string, sep string) int {
+	n := len(sep) * len(parts)
+	for _, p := range parts {
+		n += len(p)
+	}
+	return n
 }
 
 // constStrings returns the items of a constant or built sequence of strings.
