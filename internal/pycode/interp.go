@@ -225,19 +225,27 @@ func (f *frame) loads() bool {
 }
 
 func (f *frame) local(i int) *value {
-	if v, ok := f.locals[i]; ok {
-		return v
-	}
 	n, _ := f.code.LocalName(f.v, i)
-	return unknown(n, 0)
+	return named(f.locals[i], n)
 }
 
 func (f *frame) deref(i int) *value {
-	if v, ok := f.derefs[i]; ok {
-		return v
-	}
 	n, _ := f.code.DerefName(f.v, i)
-	return unknown(n, 0)
+	return named(f.derefs[i], n)
+}
+
+// named is a variable's value as its name reads in evidence: a run-time
+// value shows the variable, a constant or reference shows what it holds.
+func named(v *value, name string) *value {
+	switch {
+	case v == nil:
+		return unknown(name, 0)
+	case v.kind == vUnknown:
+		c := *v
+		c.text = name
+		return &c
+	}
+	return v
 }
 
 // global resolves a bare name through the environment into a reference.

@@ -3,6 +3,8 @@ package pycode
 import (
 	"errors"
 	"fmt"
+
+	"github.com/modelgate/modelgate/internal/format/pymarshal"
 )
 
 // ErrBase64 is what CPython's binascii.Error would be for a Lambda's code.
@@ -110,4 +112,24 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// AnalyzeKerasLambda grades a serialised Keras lambda as func_load would
+// build it: code is the "code" string, defaults and closure the JSON values
+// (nil when absent). A code string that is not base64 is decoded through the
+// raw_unicode_escape fallback and reported as A2.
+func AnalyzeKerasLambda(code string, defaults, closure []any, env Env) (*Report, error) {
+	data, raw := DecodeKerasCode(code)
+	in := Input{Env: env}
+	for _, d := range defaults {
+		in.Defaults = append(in.Defaults, FromJSON(d))
+	}
+	for _, c := range closure {
+		in.Closure = append(in.Closure, FromJSON(c))
+	}
+	if raw {
+		in.Anomalies = append(in.Anomalies, pymarshal.Anomaly{Kind: pymarshal.HandAssembled, Offset: -1,
+			Detail: "code is not base64: func_load falls back to raw_unicode_escape"})
+	}
+	return AnalyzeMarshal(data, in)
 }

@@ -38,7 +38,6 @@ const (
 	CoNewLocals   = 0x2
 	CoVarargs     = 0x4
 	CoVarkeywords = 0x8
-	CoNested      = 0x10
 	CoGenerator   = 0x20
 	CoCoroutine   = 0x80
 	CoIterableCo  = 0x100
@@ -97,7 +96,7 @@ func (c *CodeObject) DerefName(v pybytecode.Version, i int) (string, bool) {
 	return at(c.FreeVars, i-len(c.CellVars))
 }
 
-// Name resolves an ArgName index.
+// NameAt resolves an ArgName index.
 func (c *CodeObject) NameAt(i int) (string, bool) { return at(c.Names, i) }
 
 // ConstAt resolves an ArgConst index.

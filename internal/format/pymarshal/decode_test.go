@@ -246,3 +246,32 @@ func TestNonZeroCache(t *testing.T) {
 		t.Errorf("invalid: anomalies %v versions %v", res.Anomalies, res.Versions)
 	}
 }
+
+// CodeFromArgs rebuilds what types.CodeType(*args) builds in a pickle.
+func TestCodeFromArgs(t *testing.T) {
+	str := func(s string) *pymarshal.Object { return &pymarshal.Object{Kind: pymarshal.Str, Str: s} }
+	num := func(n int64) *pymarshal.Object { return &pymarshal.Object{Kind: pymarshal.Int, Int: n} }
+	tuple := func(items ...*pymarshal.Object) *pymarshal.Object {
+		return &pymarshal.Object{Kind: pymarshal.Tuple, Items: items}
+	}
+	code := []byte{151, 0, 116, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 83, 0} // 3.11 RESUME; LOAD_GLOBAL (NULL+os)
+	args := []*pymarshal.Object{num(1), num(0), num(0), num(1), num(2), num(3),
+		{Kind: pymarshal.Bytes, Bytes: code}, tuple(), tuple(str("os")), tuple(str("x")), str("<stdin>"),
+		str("<lambda>"), str("<lambda>"), num(1), {Kind: pymarshal.Bytes}, {Kind: pymarshal.Bytes}, tuple(), tuple(str("c"))}
+	res, err := pymarshal.CodeFromArgs(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Code()
+	if !slices.Equal(res.Versions, []pybytecode.Version{pybytecode.Py311}) || !slices.Equal(c.LocalsPlusNames, []string{"x", "c"}) ||
+		c.Names[0] != "os" {
+		t.Errorf("versions %v localsplus %v", res.Versions, c.LocalsPlusNames)
+	}
+	if _, err := pymarshal.CodeFromArgs(args[:17]); !errors.Is(err, pymarshal.ErrCodeArgs) {
+		t.Errorf("17 arguments: %v", err)
+	}
+	args[6] = str("not bytes")
+	if _, err := pymarshal.CodeFromArgs(args); !errors.Is(err, pymarshal.ErrCodeArgs) {
+		t.Errorf("str co_code: %v", err)
+	}
+}
