@@ -37,6 +37,10 @@ type frame struct {
 
 // walk analyses code and its nested code objects as version v.
 func (a *analysis) walk(code *pymarshal.CodeObject, v pybytecode.Version, in Input, prefix string, depth int) {
+	if a.walked[walkKey{code, v}] {
+		return
+	}
+	a.walked[walkKey{code, v}] = true
 	d := pybytecode.Disassemble(code.Code, v)
 	name := qualName(code, prefix)
 	f := &frame{a: a, code: code, v: v, t: pybytecode.TableFor(v), name: name, depth: depth,

@@ -33,3 +33,22 @@ func TestWorkBudget(t *testing.T) {
 		t.Errorf("no S9 for an unanalysable body:\n%s", dump(rep))
 	}
 }
+
+// Code objects shared through marshal references form a DAG: each is
+// walked once per version, not once per path (2^40 paths through these
+// diamonds).
+func TestSharedCodeObjects(t *testing.T) {
+	code := func(consts ...*pymarshal.Object) *pymarshal.Object {
+		c := &pymarshal.CodeObject{Code: []byte{100, 0, 83, 0}, Name: "<genexpr>", Flags: 3,
+			Consts: append(consts, &pymarshal.Object{Kind: pymarshal.None})}
+		return &pymarshal.Object{Kind: pymarshal.Code, Code: c}
+	}
+	top := code()
+	for i := 0; i < 40; i++ {
+		top = code(code(top), code(top))
+	}
+	top.Code.Name = "<lambda>"
+	if rep := Analyze(top.Code, Input{Env: Keras3Env(), Versions: []pybytecode.Version{pybytecode.Py38}}); rep.Verdict != Harmless {
+		t.Errorf("%v\n%s", rep.Verdict, dump(rep))
+	}
+}

@@ -327,9 +327,10 @@ func rot13(s string) string {
 // this payload. Its code objects are named after the loading call site.
 func (f *frame) nestedPayload(data *value, text string) {
 	s, ok := data.str()
-	if !ok || f.depth >= maxNested {
+	if !ok || f.depth >= maxNested || f.a.payloads[s] {
 		return
 	}
+	f.a.payloads[s] = true
 	prefix := f.name + "→marshal.loads@" + itoa(f.in.Offset)
 	if err := f.a.marshalPayload([]byte(s), Input{Env: f.a.env}, prefix, f.depth+1); err != nil {
 		f.a.add(A2, "marshal.loads of a constant that is not a loadable code object", f.name, text, f.in.Offset)

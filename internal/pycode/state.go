@@ -23,11 +23,22 @@ type analysis struct {
 	socketUse   string
 	shellUse    string
 	strDone     map[*pymarshal.Object]bool
+	// walked and payloads keep shared code objects (marshal references can
+	// make a DAG whose paths grow exponentially) and repeated marshal.loads
+	// payloads from being analysed more than once.
+	walked   map[walkKey]bool
+	payloads map[string]bool
+}
+
+type walkKey struct {
+	code *pymarshal.CodeObject
+	v    pybytecode.Version
 }
 
 func newAnalysis(env Env) *analysis {
 	return &analysis{env: env, seen: map[[3]string]bool{}, paths: map[string]bool{}, dangerStr: map[string]bool{},
-		resolvedStr: map[string]bool{}, strDone: map[*pymarshal.Object]bool{}}
+		resolvedStr: map[string]bool{}, strDone: map[*pymarshal.Object]bool{}, walked: map[walkKey]bool{},
+		payloads: map[string]bool{}}
 }
 
 func (a *analysis) add(id ID, reason, code, evidence string, offset int) {

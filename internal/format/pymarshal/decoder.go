@@ -56,6 +56,7 @@ type reader struct {
 	anoms   []Anomaly
 	// sawSlice: a slice object exists only in marshal version 5 (3.14+).
 	sawSlice bool
+	hashed   map[*Object]bool
 }
 
 func (r *reader) py2() bool { return r.layout == Layout27 }
@@ -451,7 +452,7 @@ func (r *reader) items(o *Object, n int) error {
 		if it == nil {
 			return r.fail(o.Offset, "NULL object in marshal data for %s", o.Kind)
 		}
-		if (o.Kind == Set || o.Kind == FrozenSet) && !hashable(it, 0) {
+		if (o.Kind == Set || o.Kind == FrozenSet) && !r.hashable(it, 0) {
 			return r.fail(it.Offset, "unhashable %s in %s", it.Kind, o.Kind)
 		}
 		o.Items = append(o.Items, it)
@@ -472,26 +473,35 @@ func (r *reader) dict(o *Object) error {
 		if err != nil || v == nil {
 			return err
 		}
-		if !hashable(k, 0) {
+		if !r.hashable(k, 0) {
 			return r.fail(k.Offset, "unhashable dict key %s", k.Kind)
 		}
 		o.Items = append(o.Items, k, v)
 	}
 }
 
-func hashable(o *Object, depth int) bool {
+// hashable reports whether o can be a dict key or set item; tuples are
+// checked once each (a key may be a reference to a large shared tuple).
+func (r *reader) hashable(o *Object, depth int) bool {
 	switch o.Kind {
 	case List, Dict, Set:
 		return false
 	case Tuple:
-		if depth > 64 {
-			return false
+		if ok, seen := r.hashed[o]; seen {
+			return ok
 		}
+		ok := depth <= 64
 		for _, it := range o.Items {
-			if !hashable(it, depth+1) {
-				return false
+			if !ok {
+				break
 			}
+			ok = r.hashable(it, depth+1)
 		}
+		if r.hashed == nil {
+			r.hashed = map[*Object]bool{}
+		}
+		r.hashed[o] = ok
+		return ok
 	}
 	return true
 }
