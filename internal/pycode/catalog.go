@@ -64,7 +64,7 @@ func buildRefTable() map[string]entry {
 		"_posixsubprocess.", "pexpect.")
 	add(M5, "loads more code at run time", "marshal.loads", "marshal.load", "pickle.", "_pickle.", "cPickle.",
 		"dill.", "cloudpickle.", "types.FunctionType", "types.CodeType", "types.LambdaType", "types.MethodType",
-		"runpy.", "torch.load", "joblib.load", "numpy.load", "shelve.", "jsonpickle.", "yaml.load", "yaml.unsafe_load",
+		"runpy.", "torch.load", "joblib.load", "shelve.", "jsonpickle.", "yaml.load", "yaml.unsafe_load",
 		"imp.load_source", "imp.load_module", "importlib.machinery.SourceFileLoader", "zipimport.")
 	add(M8, "switches Keras safe mode off or loads a second model", "keras.config.enable_unsafe_deserialization",
 		"keras.src.saving.serialization_lib.enable_unsafe_deserialization", "keras.saving.load_model",
@@ -88,7 +88,7 @@ func buildRefTable() map[string]entry {
 		"os.read", "os.write", "os.listdir", "os.scandir", "os.walk", "os.remove", "os.unlink", "os.rmdir",
 		"os.removedirs", "os.rename", "os.renames", "os.replace", "os.chmod", "os.chown", "os.makedirs", "os.mkdir",
 		"os.path.", "os.dup", "os.dup2", "os.pipe", "os.openpty", "os.fdopen", "os.symlink", "os.link", "os.truncate", "glob.", "pathlib.", "shutil.", "tempfile.", "fileinput.",
-		"numpy.save", "numpy.savez", "numpy.savetxt", "numpy.fromfile", "numpy.loadtxt", "numpy.genfromtxt",
+		"numpy.load", "numpy.save", "numpy.savez", "numpy.savetxt", "numpy.fromfile", "numpy.loadtxt", "numpy.genfromtxt",
 		"numpy.memmap", "tensorflow.io.read_file", "tensorflow.io.write_file", "tensorflow.io.gfile.",
 		"tensorflow.gfile.", "tensorflow.io.matching_files", "linecache.", "zipfile.", "tarfile.", "sqlite3.")
 	add(S6, "fingerprints the host", "platform.", "getpass.", "socket.gethostname", "os.getlogin", "os.getuid",
