@@ -70,9 +70,6 @@ func buildTables() map[Version]*Table {
 // TableFor returns the opcode table of v, or nil for an unsupported version.
 func TableFor(v Version) *Table { return tables[v] }
 
-// Version is the table's CPython version.
-func (t *Table) Version() Version { return t.version }
-
 // Name returns the opcode's name, or "" when the version does not define it.
 func (t *Table) Name(code uint8) string { return t.ops[code].name }
 
