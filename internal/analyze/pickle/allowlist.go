@@ -225,7 +225,7 @@ var allowlist = []allow{
 	// check_estimator suite) says __init__ only records parameters; fitted
 	// state arrives through __setstate__ as data.
 	{Module: "sklearn", Classes: true,
-		Except:   []string{"datasets", "externals", "utils", "experimental", "_build_utils", "tests", "conftest", "_config", "_distributor_init", "__check_build"},
+		Except:   []string{"datasets", "externals", "utils", "experimental", "_build_utils", "_config", "_distributor_init", "__check_build"},
 		Versions: "scikit-learn >= 0.22 (private _module paths); earlier releases used public module names the wildcard also covers",
 		Why:      "estimators, transformers, kernels, losses, link functions, tree and neighbor structures and distance metrics: constructors store parameters or arrays"},
 	{Module: "sklearn.utils._bunch", Names: []string{"Bunch"}, Versions: "scikit-learn >= 1.2 (earlier sklearn.utils.Bunch)",

@@ -158,6 +158,9 @@ func TestEcosystemCorpusIsSafe(t *testing.T) {
 			t.Errorf("%s: not in the report", e.path)
 			continue
 		}
+		if len(f.Formats) == 0 && !strings.Contains(e.what, "not a pickle") {
+			t.Errorf("%s: no format was recognised, so nothing was analysed", e.path)
+		}
 		if f.Verdict.String() != e.verdict {
 			t.Errorf("%s (%s): verdict %s, want %s", e.path, e.what, f.Verdict, e.verdict)
 		}
@@ -201,7 +204,7 @@ func TestEcosystemInventory(t *testing.T) {
 // one global of the corpus. Every entry states versions and a reason.
 func TestAllowlistGrounded(t *testing.T) {
 	cs := scanCorpus(t)
-	seen := map[string]bool{}  // canonical module.name
+	seen := map[string]bool{} // canonical module.name
 	vias := map[string]bool{} // allowlist keys that admitted something
 	for _, c := range cs.seen {
 		full := pickle.FoldModule(c.Module)

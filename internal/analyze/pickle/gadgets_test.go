@@ -77,6 +77,13 @@ func TestGadgetsJudgedPerCall(t *testing.T) {
 			gGlobal("numpy.random._pickle", "__bit_generator_ctor"))), finding.Safe, ""},
 		{"new_index_computed_cls", gPickle(gCall("pandas.core.indexes.base", "_new_Index", gMethod, "}")), finding.SuspiciousVerdict, "PICKLE-102"},
 		{"newobj_helper_computed", gPickle(gCall("sklearn.neighbors._kd_tree", "newObj", gMethod)), finding.SuspiciousVerdict, "PICKLE-102"},
+		// getattr is judged by what it touches: a module is never a
+		// harmless target, whatever the name; a class attribute follows
+		// the allowlist.
+		{"getattr_module_safe_name", gPickle(gCall("builtins", "getattr", gGlobal("torch", "nn"), gStr("Linear"))), finding.MaliciousVerdict, "PICKLE-105"},
+		{"getattr_class_allowlisted_attr", gPickle(gCall("builtins", "getattr", gGlobal("re", "RegexFlag"), gStr("DOTALL"))), finding.Safe, ""},
+		{"getattr_built_object", gPickle(gMethod), finding.Safe, ""},
+		{"getattr_built_object_exec_name", gPickle(gCall("builtins", "getattr", gBuilt, gStr("system"))), finding.MaliciousVerdict, "PICKLE-105"},
 		// type(x) is harmless; type(name, bases, dict) makes a class.
 		{"type_one_arg", gPickle(gCall("builtins", "type", gNone)), finding.Safe, ""},
 		{"type_three_args", gPickle(gCall("builtins", "type", gStr("X"), "("+gGlobal("builtins", "object")+"t", "}")),
@@ -84,6 +91,8 @@ func TestGadgetsJudgedPerCall(t *testing.T) {
 		// Wildcards leave out what does more than store state.
 		{"ddp_not_admitted", gPickle(gGlobal("torch.nn.parallel.distributed", "DistributedDataParallel")), finding.SuspiciousVerdict, "PICKLE-102"},
 		{"sklearn_utils_not_admitted", gPickle(gGlobal("sklearn.utils._testing", "TempMemmap")), finding.SuspiciousVerdict, "PICKLE-102"},
+		{"test_module_not_admitted", gPickle(gGlobal("sklearn.ensemble.tests.test_forest", "MyEstimator")), finding.SuspiciousVerdict, "PICKLE-102"},
+		{"torch_testing_not_admitted", gPickle(gGlobal("torch.nn.modules.testing", "Helper")), finding.SuspiciousVerdict, "PICKLE-102"},
 		{"statsmodels_x13_not_admitted", gPickle(gGlobal("statsmodels.tsa.x13", "X13Warning")), finding.SuspiciousVerdict, "PICKLE-102"},
 		{"gensim_similarity_not_admitted", gPickle(gCall("gensim.similarities.docsim", "Similarity", gStr("/tmp/shard"), "]")),
 			finding.SuspiciousVerdict, "PICKLE-102"},

@@ -94,6 +94,13 @@ type wildcard struct {
 // mod (module itself or one of its submodules).
 func (w wildcard) covers(module, mod string) bool {
 	rest := strings.TrimPrefix(strings.TrimPrefix(mod, module), ".")
+	// Test suites and test helpers are not model code: their classes set
+	// up fixtures, temporary files and processes.
+	for _, p := range strings.Split(rest, ".") {
+		if p == "tests" || p == "test" || p == "testing" || p == "_testing" || p == "conftest" {
+			return false
+		}
+	}
 	for _, e := range w.except {
 		if rest == e || strings.HasPrefix(rest, e+".") {
 			return false

@@ -188,7 +188,14 @@ func (m *machine) checkReflection(op *pkl.Op, g *global, args, res value) {
 			target := base + "." + attr
 			v := classifyDotted(m.hint, target)
 			switch {
-			case v.cat == catSafe && g.dotted == "builtins.getattr" || g.dotted == "builtins.hasattr" && v.cat != catExec:
+			case g.dotted == "builtins.hasattr" && v.cat != catExec:
+				return
+			case g.dotted == "builtins.getattr" && isModule(base) && (v.cat == catSafe || v.cat == catUnknown):
+				// A pickle that names what it needs imports it; fetching it
+				// from a module by name is how payloads hide, even when
+				// this name is harmless.
+				v = reflect("reaches into module " + base + " by name")
+			case v.cat == catSafe && g.dotted == "builtins.getattr":
 				return
 			case v.cat == catUnknown && isModule(base):
 				v = reflect("reaches into module " + base + " by name")
