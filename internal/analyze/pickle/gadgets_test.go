@@ -71,6 +71,8 @@ func TestGadgetsJudgedPerCall(t *testing.T) {
 			gGlobal("torch", "Tensor"), "("+gGlobal("torch", "nn")+gStr("x")+"t", "}")), finding.MaliciousVerdict, "PICKLE-105"},
 		{"lambdalr_computed_lambda", gPickle(gCall("torch.optim.lr_scheduler", "LambdaLR", gBuilt, "("+gMethod+"l")),
 			finding.SuspiciousVerdict, "PICKLE-102"},
+		{"cycliclr_computed_scale_fn", gPickle(gCall("torch.optim.lr_scheduler", "CyclicLR", gBuilt, "G?\xb9\x99\x99\x99\x99\x99\x9a", "K\x01", "M\xd0\x07",
+			gNone, gStr("triangular"), "K\x01", gMethod)), finding.SuspiciousVerdict, "PICKLE-102"},
 		{"randomstate_ctor_computed", gPickle(gCall("numpy.random._pickle", "__randomstate_ctor", gStr("MT19937"), gMethod)),
 			finding.SuspiciousVerdict, "PICKLE-102"},
 		{"randomstate_ctor_default", gPickle(gCall("numpy.random._pickle", "__randomstate_ctor", gStr("MT19937"),

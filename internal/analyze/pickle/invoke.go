@@ -43,6 +43,7 @@ var invokers = map[string]invoker{
 	"dill._dill._create_array":                         {0, "calls f(*args)"},
 	"torch.optim.lr_scheduler.LambdaLR":                {1, "calls lr_lambda(epoch) while it is constructed"},
 	"torch.optim.lr_scheduler.MultiplicativeLR":        {1, "calls lr_lambda(epoch) while it is constructed"},
+	"torch.optim.lr_scheduler.CyclicLR":                {7, "calls scale_fn(x) while it is constructed"},
 }
 
 // resolvers are allowlisted globals that return an object named by their
