@@ -59,7 +59,7 @@ var allowlist = []allow{
 	{Module: "codecs", Names: []string{"encode"}, Versions: "Python 3 writing protocol 2 (_codecs.encode)",
 		Why: "protocol 2 encodes bytes as codecs.encode(text, 'latin1'); converts text to bytes with a named codec (the text codecs do no I/O)"},
 	{Module: "collections", Names: []string{"OrderedDict", "defaultdict", "Counter", "deque", "ChainMap"}, Versions: "Python 2 and 3",
-		Why: "container types; a defaultdict factory is called only on a missing key after loading, and is itself a global classified on its own"},
+		Why: "container types; a defaultdict calls its factory only on a missing key after loading, and the factory is judged per call (invokers)"},
 	{Module: "datetime", Names: []string{"datetime", "date", "time", "timedelta", "timezone"}, Versions: "Python 2 and 3 (timezone: 3)",
 		Why: "date and time value types built from numbers or packed bytes"},
 	{Module: "decimal", Names: []string{"Decimal"}, Versions: "Python 2 and 3", Why: "value type parsed from a string"},

@@ -86,6 +86,12 @@ func TestGadgetsJudgedPerCall(t *testing.T) {
 		{"getattr_class_allowlisted_attr", gPickle(gCall("builtins", "getattr", gGlobal("re", "RegexFlag"), gStr("DOTALL"))), finding.Safe, ""},
 		{"getattr_built_object", gPickle(gMethod), finding.Safe, ""},
 		{"getattr_built_object_exec_name", gPickle(gCall("builtins", "getattr", gBuilt, gStr("system"))), finding.MaliciousVerdict, "PICKLE-105"},
+		// A defaultdict calls its factory on missing keys after loading:
+		// globals and the author's functions are fine, computed ones not.
+		{"defaultdict_list", gPickle(gCall("collections", "defaultdict", gGlobal("builtins", "list"))), finding.Safe, ""},
+		{"defaultdict_user_factory", gPickle(gCall("collections", "defaultdict", gGlobal("mylab.stats", "new_counter"))), finding.Safe, "PICKLE-100"},
+		{"defaultdict_computed_factory", gPickle(gCall("collections", "defaultdict", gMethod)), finding.SuspiciousVerdict, "PICKLE-102"},
+		{"defaultdict_exec_factory", gPickle(gCall("collections", "defaultdict", gGlobal("builtins", "exec"))), finding.MaliciousVerdict, "PICKLE-101"},
 		// type(x) is harmless; type(name, bases, dict) makes a class.
 		{"type_one_arg", gPickle(gCall("builtins", "type", gNone)), finding.Safe, ""},
 		{"type_three_args", gPickle(gCall("builtins", "type", gStr("X"), "("+gGlobal("builtins", "object")+"t", "}")),

@@ -16,34 +16,40 @@ import (
 type invoker struct {
 	arg  int    // position of the argument it calls
 	does string // what it does with it
+	// deferred: it stores the callable and calls it only when the loaded
+	// object is used (a defaultdict's factory). No benign file computes
+	// such a callable, so one is still judged, but the author's function
+	// stored this way is not called while loading.
+	deferred bool
 }
 
 var invokers = map[string]invoker{
-	"copyreg._reconstructor":                           {1, "calls base.__init__(obj, state) unless base is object"},
-	"copyreg.__newobj__":                               {0, "calls cls.__new__(cls, *args)"},
-	"copyreg.__newobj_ex__":                            {0, "calls cls.__new__(cls, *args, **kwargs)"},
-	"torch._utils._rebuild_from_type":                  {0, "calls func(*args)"},
-	"torch._utils._rebuild_from_type_v2":               {0, "calls func(*args)"},
-	"torch._tensor._rebuild_from_type":                 {0, "calls func(*args)"},
-	"torch._tensor._rebuild_from_type_v2":              {0, "calls func(*args)"},
-	"numpy.random._pickle.__randomstate_ctor":          {1, "calls bit_generator_ctor(bit_generator_name)"},
-	"numpy.random._pickle.__generator_ctor":            {1, "calls bit_generator_ctor(bit_generator_name)"},
-	"numpy.random._pickle.__bit_generator_ctor":        {0, "calls its argument when it is a class (numpy >= 2)"},
-	"sklearn.neighbors._ball_tree.newObj":              {0, "calls obj.__new__(obj)"},
-	"sklearn.neighbors._kd_tree.newObj":                {0, "calls obj.__new__(obj)"},
-	"sklearn.metrics._dist_metrics.newObj":             {0, "calls obj.__new__(obj)"},
-	"sklearn.neighbors._dist_metrics.newObj":           {0, "calls obj.__new__(obj)"},
-	"sklearn.neighbors.dist_metrics.newObj":            {0, "calls obj.__new__(obj)"},
-	"sklearn.neighbors.ball_tree.newObj":               {0, "calls obj.__new__(obj)"},
-	"sklearn.neighbors.kd_tree.newObj":                 {0, "calls obj.__new__(obj)"},
-	"pandas.core.indexes.base._new_Index":              {0, "calls cls.__new__(cls, **d)"},
-	"pandas.core.indexes.datetimes._new_DatetimeIndex": {0, "calls cls._simple_new or cls.__new__"},
-	"pandas.core.indexes.interval._new_IntervalIndex":  {0, "calls cls.from_arrays(**d)"},
-	"pandas.core.indexes.period._new_PeriodIndex":      {0, "calls cls._simple_new"},
-	"dill._dill._create_array":                         {0, "calls f(*args)"},
-	"torch.optim.lr_scheduler.LambdaLR":                {1, "calls lr_lambda(epoch) while it is constructed"},
-	"torch.optim.lr_scheduler.MultiplicativeLR":        {1, "calls lr_lambda(epoch) while it is constructed"},
-	"torch.optim.lr_scheduler.CyclicLR":                {7, "calls scale_fn(x) while it is constructed"},
+	"copyreg._reconstructor":                           {arg: 1, does: "calls base.__init__(obj, state) unless base is object"},
+	"copyreg.__newobj__":                               {arg: 0, does: "calls cls.__new__(cls, *args)"},
+	"copyreg.__newobj_ex__":                            {arg: 0, does: "calls cls.__new__(cls, *args, **kwargs)"},
+	"torch._utils._rebuild_from_type":                  {arg: 0, does: "calls func(*args)"},
+	"torch._utils._rebuild_from_type_v2":               {arg: 0, does: "calls func(*args)"},
+	"torch._tensor._rebuild_from_type":                 {arg: 0, does: "calls func(*args)"},
+	"torch._tensor._rebuild_from_type_v2":              {arg: 0, does: "calls func(*args)"},
+	"numpy.random._pickle.__randomstate_ctor":          {arg: 1, does: "calls bit_generator_ctor(bit_generator_name)"},
+	"numpy.random._pickle.__generator_ctor":            {arg: 1, does: "calls bit_generator_ctor(bit_generator_name)"},
+	"numpy.random._pickle.__bit_generator_ctor":        {arg: 0, does: "calls its argument when it is a class (numpy >= 2)"},
+	"sklearn.neighbors._ball_tree.newObj":              {arg: 0, does: "calls obj.__new__(obj)"},
+	"sklearn.neighbors._kd_tree.newObj":                {arg: 0, does: "calls obj.__new__(obj)"},
+	"sklearn.metrics._dist_metrics.newObj":             {arg: 0, does: "calls obj.__new__(obj)"},
+	"sklearn.neighbors._dist_metrics.newObj":           {arg: 0, does: "calls obj.__new__(obj)"},
+	"sklearn.neighbors.dist_metrics.newObj":            {arg: 0, does: "calls obj.__new__(obj)"},
+	"sklearn.neighbors.ball_tree.newObj":               {arg: 0, does: "calls obj.__new__(obj)"},
+	"sklearn.neighbors.kd_tree.newObj":                 {arg: 0, does: "calls obj.__new__(obj)"},
+	"pandas.core.indexes.base._new_Index":              {arg: 0, does: "calls cls.__new__(cls, **d)"},
+	"pandas.core.indexes.datetimes._new_DatetimeIndex": {arg: 0, does: "calls cls._simple_new or cls.__new__"},
+	"pandas.core.indexes.interval._new_IntervalIndex":  {arg: 0, does: "calls cls.from_arrays(**d)"},
+	"pandas.core.indexes.period._new_PeriodIndex":      {arg: 0, does: "calls cls._simple_new"},
+	"dill._dill._create_array":                         {arg: 0, does: "calls f(*args)"},
+	"torch.optim.lr_scheduler.LambdaLR":                {arg: 1, does: "calls lr_lambda(epoch) while it is constructed"},
+	"torch.optim.lr_scheduler.MultiplicativeLR":        {arg: 1, does: "calls lr_lambda(epoch) while it is constructed"},
+	"collections.defaultdict":                          {arg: 0, does: "stores default_factory and calls it on every missing key", deferred: true},
+	"torch.optim.lr_scheduler.CyclicLR":                {arg: 7, does: "calls scale_fn(x) while it is constructed"},
 }
 
 // resolvers are allowlisted globals that return an object named by their
@@ -116,7 +122,7 @@ func (m *machine) checkGuarded(op *pkl.Op, g *global, args, res value) {
 		if inv.arg >= len(items) {
 			return // the default, or a missing argument the call rejects
 		}
-		if ok, v, what := m.judgeCallable(items[inv.arg], 0); !ok {
+		if ok, v, what := m.judgeCallable(items[inv.arg], 0, inv.deferred); !ok {
 			emit(v, fmt.Sprintf("%s %s with %s", g.dotted, inv.does, what))
 		}
 	}
@@ -127,7 +133,7 @@ func (m *machine) checkGuarded(op *pkl.Op, g *global, args, res value) {
 // user's own code, something that is not callable at all, or a call that
 // resolves to an allowlisted global. It returns the verdict to report and
 // a description of fn otherwise.
-func (m *machine) judgeCallable(fn value, depth int) (bool, verdict, string) {
+func (m *machine) judgeCallable(fn value, depth int, deferred bool) (bool, verdict, string) {
 	switch fn.k {
 	case kNone, kBool, kInt, kBigInt, kFloat, kStr, kBytes, kDict, kSet, kFrozenSet:
 		return true, verdict{}, "" // not callable: the call raises
@@ -136,7 +142,7 @@ func (m *machine) judgeCallable(fn value, depth int) (bool, verdict, string) {
 		items, _ := m.items(fn)
 		for _, it := range items {
 			if depth < 2 {
-				if ok, v, what := m.judgeCallable(it, depth+1); !ok {
+				if ok, v, what := m.judgeCallable(it, depth+1, deferred); !ok {
 					return ok, v, what
 				}
 			}
@@ -149,7 +155,7 @@ func (m *machine) judgeCallable(fn value, depth int) (bool, verdict, string) {
 		}
 		if g.user {
 			last := g.name[strings.LastIndexByte(g.name, '.')+1:]
-			if !isClassName(last) {
+			if !isClassName(last) && !deferred {
 				g.calls++ // the author's function runs while loading
 			}
 			return true, verdict{}, "" // reported on its own (PICKLE-100, or suspicious when a function is called)
