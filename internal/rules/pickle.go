@@ -9,9 +9,12 @@ const pickleRemediation = "Do not load this file with pickle, torch.load(weights
 var pickleRules = []Rule{
 	{
 		ID: "PICKLE-100", Title: "Pickle needs custom code to load", Severity: finding.Info, Class: finding.Informational, CodeOnLoad: true,
-		Overview: "The pickle references classes from the author's own code (for example __main__.Net or a project package). " +
-			"Loading it imports that code, so the file loads only where the code is installed, and it runs that code's constructors.",
-		Trigger:     "A global outside the standard library and the known ML libraries is used the way classes are (instantiated with NEWOBJ or rebuilt with BUILD), never called like a function.",
+		Overview: "The pickle references classes from the author's own code (for example __main__.Net or a project package), or functions " +
+			"of it that the model stores (a FunctionTransformer's func, a scheduler's lambda). Loading it imports that code, so the file " +
+			"loads only where the code is installed, and it runs that code's constructors.",
+		Trigger: "A global outside the standard library and the known ML libraries is used the way classes are (instantiated with NEWOBJ or " +
+			"rebuilt with BUILD), or is a function stored and never called while loading. A function called while loading, or a class whose " +
+			"instance is then called, is PICKLE-102 instead.",
 		Impact:      "None by itself. The class's own code runs on load, so trust depends on where that code comes from.",
 		Remediation: "Make sure the named module comes from your own, reviewed code base. Prefer saving state dicts rather than whole objects.",
 		Equivalents: []string{"fickling: NonStandardImports (LIKELY_UNSAFE)", "modelaudit: unknown global (WARNING)"},

@@ -79,9 +79,12 @@ func (m *machine) globalHit(g *global, suffix string) analyze.Hit {
 	v := g.verdict
 	if g.user {
 		last := g.name[strings.LastIndexByte(g.name, '.')+1:]
-		if isClassName(last) && !g.resultCalled {
+		switch {
+		case isClassName(last) && !g.resultCalled:
 			v = verdict{cat: catUserCode, why: "a class from the model author's own code; loading imports that code and runs its constructor"}
-		} else {
+		case g.calls == 0 && !g.resultCalled:
+			v = verdict{cat: catUserCode, why: "a function from the model author's own code, stored in the model and not called while loading; loading imports that code"}
+		default:
 			v.why = "a function from the model author's own code, called while loading"
 		}
 	}

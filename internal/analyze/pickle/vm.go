@@ -582,6 +582,9 @@ func (m *machine) bigInt(op *pkl.Op) value {
 // persistent models persistent_load(pid): the loader's own hook (torch
 // storages), represented as a call for evidence.
 func (m *machine) persistent(op *pkl.Op, pid value) value {
+	if cls, ok := m.legacyModuleClass(pid); ok {
+		return cls
+	}
 	return m.newCall(op, value{k: kUnknown}, pid, value{})
 }
 
@@ -657,6 +660,7 @@ func (m *machine) makeCall(op *pkl.Op, fn, args, kwargs value) value {
 			return res // cls.__new__: the class was classified on import
 		}
 		m.checkReflection(op, g, args, res)
+		m.checkGuarded(op, g, args, res)
 		return res
 	}
 	// A call of something that is not a plain global: a reflected callable.
