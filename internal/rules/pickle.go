@@ -140,6 +140,31 @@ var pickleRules = []Rule{
 		Negative:    []string{"pickle/nested_loads_benign.pkl"},
 	},
 	{
+		ID: "PICKLE-111", Title: "Pickled Python function runs a code-execution primitive", Severity: finding.Critical, Class: finding.Malicious,
+		Overview: "The pickle rebuilds a Python function from bytecode — types.CodeType with the raw code and names (cloudpickle, dill), or " +
+			"marshal.loads of a code object — and modelgate's bytecode analysis found that the function reaches a code-execution primitive: " +
+			"eval/exec, a process spawn, an import of a dangerous module, a second-stage loader, or a dangerous name used through reflection.",
+		Trigger: "A code object rebuilt from the pickle's constants whose bytecode carries an M indicator (the same analysis as Keras Lambda " +
+			"layers, KERAS-101).",
+		Impact:      "Arbitrary code runs when the function is called — during loading if the pickle calls it, otherwise whenever the model uses it.",
+		Remediation: pickleRemediation,
+		References:  []string{"GHSA-9m3x-qqw2-h32h", "GHSA-565g-hwwr-4pp3"},
+		Equivalents: []string{"picklescan: dangerous import (types.CodeType, cloudpickle._make_function)", "modelaudit: types.CodeType/FunctionType, marshal.loads"},
+		Positive:    []string{"pickle/cloudpickle_function_evil.pkl", "pickle/marshal_function.pkl"},
+		Negative:    []string{"pickle/cloudpickle_function_benign.pkl"},
+	},
+	{
+		ID: "PICKLE-112", Title: "Pickle rebuilds a Python function from bytecode", Severity: finding.Medium, Class: finding.Suspicious, CodeOnLoad: true,
+		Overview: "The pickle carries a Python function as bytecode (cloudpickle, dill, marshal). modelgate rebuilt the code object and " +
+			"found no code-execution primitive; the evidence lists what the function references. Model files rarely need pickled " +
+			"functions: bytecode is executable content that review cannot vouch for the way it can for a named library function.",
+		Trigger:     "A code object rebuilt from the pickle without M indicators; high severity with suspicious operators (environment, decoding, network, files, reflection) or when the pickle calls the function while loading.",
+		Impact:      "The function runs whenever the model calls it.",
+		Remediation: "Prefer named, importable functions over pickled lambdas; review the listed references; load only from trusted sources.",
+		Positive:    []string{"pickle/cloudpickle_function_benign.pkl", "pickle/dill_function_benign.pkl"},
+		Negative:    []string{"pickle/benign_list_v4.pkl"},
+	},
+	{
 		ID: "PICKLE-201", Title: "Pickle stream would fail to load", Severity: finding.Low, Class: finding.Suspicious,
 		Overview: "The opcodes are well-formed but do not make a loadable pickle: the stack underflows, a MARK is missing, or a memo key " +
 			"is read before it is stored. CPython stops with an error there, after running everything before it. Crafted files use " +

@@ -62,6 +62,9 @@ var resolvers = map[string]func(m *machine, args []value) string{
 	// dill names built-in types as _load_type('NoneType'), a lookup in its
 	// table of builtins and types members.
 	"dill._dill._load_type": dillTypeTarget,
+	// cloudpickle names them _builtin_type('CodeType') (judged in code.go).
+	"cloudpickle.cloudpickle._builtin_type":      dillTypeTarget,
+	"cloudpickle.cloudpickle_fast._builtin_type": dillTypeTarget,
 }
 
 func ufuncTarget(m *machine, args []value) string {

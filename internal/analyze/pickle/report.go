@@ -66,6 +66,9 @@ func (m *machine) report(s analyze.Scope, mode pkl.FrameMode) {
 			At:       analyze.Offset(e.off),
 		})
 	}
+	for _, c := range m.codeHits {
+		s.Report(analyze.Hit{Rule: c.rule, Severity: c.sev, Message: c.msg + suffix, Evidence: c.ev, At: analyze.Offset(c.off)})
+	}
 	for _, a := range m.anomalies {
 		s.Report(analyze.Hit{Rule: a.rule, Message: a.msg + suffix, Evidence: a.ev, At: analyze.Offset(a.off)})
 	}
