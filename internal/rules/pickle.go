@@ -140,6 +140,19 @@ var pickleRules = []Rule{
 		Negative:    []string{"pickle/nested_loads_benign.pkl"},
 	},
 	{
+		ID: "PICKLE-110", Title: "Pickle needs more than a weights-only unpickler", Severity: finding.Info, Class: finding.Informational, CodeOnLoad: true,
+		Overview: "Every global this pickle imports is on the allowlist of reviewed, harmless callables, but some are outside the strict set " +
+			"that PyTorch's weights-only unpickler accepts (tensor rebuilders, storages, dtypes, OrderedDict, numpy arrays). Loading it " +
+			"therefore needs a full unpickler (torch.load(weights_only=False), pickle, joblib), which runs those callables.",
+		Trigger:     "An allowlisted global outside the strict weights-only set; the evidence lists them.",
+		Impact:      "None known: the globals were reviewed. SafeMode blocks it because it cannot be loaded without running code.",
+		Remediation: "To load untrusted files with weights-only loaders, save state dicts (or safetensors) instead of whole objects.",
+		References:  []string{"https://pytorch.org/docs/stable/notes/serialization.html#weights-only"},
+		Equivalents: []string{"torch.load(weights_only=True): UnpicklingError"},
+		Positive:    []string{"torch/plain_pickled_module.pkl", "joblib/arrays.joblib"},
+		Negative:    []string{"torch/state_dict_zip.pt", "torch/legacy.pt", "pickle/benign_ordereddict_v2.pkl"},
+	},
+	{
 		ID: "PICKLE-111", Title: "Pickled Python function runs a code-execution primitive", Severity: finding.Critical, Class: finding.Malicious,
 		Overview: "The pickle rebuilds a Python function from bytecode — types.CodeType with the raw code and names (cloudpickle, dill), or " +
 			"marshal.loads of a code object — and modelgate's bytecode analysis found that the function reaches a code-execution primitive: " +
