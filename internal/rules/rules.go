@@ -50,6 +50,8 @@ var families = [][]Rule{
 	torchRules,
 	numpyRules,
 	joblibRules,
+	tfRules,
+	onnxRules,
 }
 
 var (

@@ -1,0 +1,160 @@
+// Package tf analyses TensorFlow SavedModels (saved_model.pb) and frozen
+// GraphDefs (.pb). Every meta graph, top-level node and library function is
+// checked, and so is every graph serialized inside a string constant or
+// attribute (the DatasetFromGraph trick that hides ops from scanners that read
+// only graph_def.node and library.function): nested graphs are analysed here,
+// in the same walk, so their findings name the node that carries them and
+// share the file's budgets. The standard saver's own checkpoint ops are told
+// apart from the same ops anywhere else by following the SaverDef's tensors.
+package tf
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/modelgate/modelgate/internal/analyze"
+	pw "github.com/modelgate/modelgate/internal/format/protowalk"
+	"github.com/modelgate/modelgate/internal/format/tfgraph"
+)
+
+// Analyzer analyses SavedModel and GraphDef protobufs.
+type Analyzer struct{}
+
+// HintSavedModel marks content a parent knows to be a saved_model.pb.
+const HintSavedModel = "tf-savedmodel"
+
+// Name implements analyze.Analyzer.
+func (Analyzer) Name() string { return "tensorflow" }
+
+// Match implements analyze.Analyzer: protobuf has no magic number, so the
+// head must parse as the start of a SavedModel or a GraphDef with the
+// schema's field numbers and wire types. The name only breaks ties.
+func (Analyzer) Match(a *analyze.Artifact) analyze.Confidence {
+	switch {
+	case tfgraph.SniffSavedModel(a.Head, a.Size), tfgraph.SniffGraphDef(a.Head, a.Size):
+		return analyze.Structure
+	case a.Hint == HintSavedModel || strings.EqualFold(a.Name, "saved_model.pb"):
+		return analyze.Name
+	}
+	return analyze.No
+}
+
+// maxNesting is how many graphs-inside-constants deep the analysis goes.
+const maxNesting = 8
+
+// Analyze implements analyze.Analyzer.
+func (Analyzer) Analyze(s analyze.Scope) error {
+	ra, err := s.ReaderAt()
+	if err != nil {
+		return err
+	}
+	a := s.Artifact()
+	w := pw.New(ra, a.Size, pw.DefaultLimits())
+	p := tfgraph.NewParser(w, tfgraph.DefaultLimits())
+	run := &run{s: s, p: p}
+	var graphs []*tfgraph.MetaGraph
+	if tfgraph.SniffSavedModel(a.Head, a.Size) || !tfgraph.SniffGraphDef(a.Head, a.Size) {
+		s.SetFormat("tf-savedmodel")
+		sm, perr := p.ParseSavedModel()
+		graphs, err = sm.MetaGraphs, perr
+	} else {
+		s.SetFormat("tf-graphdef")
+		g, perr := p.ParseGraphDef(w.Root())
+		graphs, err = []*tfgraph.MetaGraph{{Graph: *g}}, perr
+	}
+	for i, mg := range graphs {
+		run.metaGraph(i, len(graphs), mg)
+	}
+	if err == nil {
+		err = run.err
+	}
+	return run.finish(err)
+}
+
+// run is one file's analysis.
+type run struct {
+	s   analyze.Scope
+	p   *tfgraph.Parser
+	err error // the first budget overrun in nested graphs
+}
+
+// finish turns parse errors into findings: a truncated or malformed file is
+// structural (TF-201), a budget overrun also leaves the analysis incomplete.
+func (r *run) finish(err error) error {
+	if err == nil {
+		return nil
+	}
+	var at string
+	var pe *pw.Error
+	if errors.As(err, &pe) {
+		at = analyze.Offset(pe.Off)
+	}
+	r.s.Report(analyze.Hit{Rule: "TF-201", At: at,
+		Message:  "the protobuf could not be read to the end; what precedes the fault was analysed",
+		Evidence: err.Error()})
+	if errors.Is(err, pw.ErrLimit) || errors.Is(err, tfgraph.ErrLimit) {
+		return err
+	}
+	return nil
+}
+
+func (r *run) metaGraph(i, n int, mg *tfgraph.MetaGraph) {
+	label := "graph"
+	if n > 1 || len(mg.Tags) > 0 {
+		label = fmt.Sprintf("meta_graph[%d]", i)
+		if len(mg.Tags) > 0 {
+			label += " (" + strings.Join(mg.Tags, ",") + ")"
+		}
+	}
+	pr := newProgram(&mg.Graph, mg.Saver, mg.Signatures, label, 0)
+	r.program(pr)
+}
+
+// program checks every scope of one graph and recurses into nested graphs.
+func (r *run) program(pr *program) {
+	for _, sc := range pr.scopes() {
+		for _, n := range sc.nodes {
+			r.node(pr, sc, n)
+		}
+		r.backdoor(pr, sc)
+	}
+}
+
+// nested looks for serialized graphs in a node's long strings and analyses
+// each one found.
+func (r *run) nested(pr *program, sc *scope, n *tfgraph.Node) {
+	for _, a := range n.Attrs {
+		long := a.Long
+		if a.Tensor != nil {
+			long = append(long[:len(long):len(long)], a.Tensor.Long...)
+		}
+		for _, str := range long {
+			r.nestedOne(pr, sc, n, str)
+		}
+	}
+}
+
+func (r *run) nestedOne(pr *program, sc *scope, n *tfgraph.Node, str tfgraph.Str) {
+	if r.err != nil {
+		return
+	}
+	if pr.depth >= maxNesting {
+		r.err = fmt.Errorf("%w: graphs nested more than %d deep", tfgraph.ErrLimit, maxNesting)
+		return
+	}
+	g, err := r.p.ParseNested(str, pr.depth*4+8)
+	if err != nil {
+		r.err = err
+		return
+	}
+	if g == nil {
+		return
+	}
+	where := sc.where(n)
+	r.s.Report(analyze.Hit{Rule: "TF-202", At: analyze.Offset(str.Off),
+		Message:  fmt.Sprintf("%s holds a serialized GraphDef (%d nodes, %d functions) that runs when the graph is rebuilt from it", where, len(g.Nodes), len(g.Functions)),
+		Evidence: fmt.Sprintf("%s (%s) → nested graph of %d bytes", n.Name, n.Op, str.Len)})
+	r.program(newProgram(g, nil, nil, where+" → nested graph", pr.depth+1))
+}
