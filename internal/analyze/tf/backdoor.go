@@ -20,7 +20,7 @@ var classes = backdoor.Ops{
 	"Equal": backdoor.Compare, "NotEqual": backdoor.Compare, "Greater": backdoor.Compare,
 	"GreaterEqual": backdoor.Compare, "Less": backdoor.Compare, "LessEqual": backdoor.Compare,
 	"ApproximateEqual": backdoor.Compare,
-	"Select": backdoor.Select | pass, "SelectV2": backdoor.Select | pass,
+	"Select":           backdoor.Select | pass, "SelectV2": backdoor.Select | pass,
 	"If": backdoor.Branch | pass, "StatelessIf": backdoor.Branch | pass,
 	"Placeholder": backdoor.Input, "PlaceholderWithDefault": backdoor.Input, "PlaceholderV2": backdoor.Input,
 	"Const": backdoor.Const, "HostConst": backdoor.Const,

@@ -15,18 +15,18 @@ import (
 type kind int
 
 const (
-	plain    kind = iota
-	write         // writes attacker-chosen content to an attacker-chosen path
-	save          // checkpoint writes: legitimate only on the saver's save path
-	restore       // checkpoint reads: legitimate only on the saver's restore path
-	read          // reads or enumerates files
-	loader        // reads a data file whose path the model names (assets)
-	pyfunc        // calls a Python function registered in the loading process
-	network       // opens connections
-	debugOp       // debugger and summary ops that log to files or endpoints
-	protoDesc     // DecodeProtoV2 / EncodeProto: descriptor_source may be a file
-	nestedGraph   // builds a dataset from a serialized graph
-	printOp       // PrintV2: output_stream may name a file it appends to
+	plain       kind = iota
+	write            // writes attacker-chosen content to an attacker-chosen path
+	save             // checkpoint writes: legitimate only on the saver's save path
+	restore          // checkpoint reads: legitimate only on the saver's restore path
+	read             // reads or enumerates files
+	loader           // reads a data file whose path the model names (assets)
+	pyfunc           // calls a Python function registered in the loading process
+	network          // opens connections
+	debugOp          // debugger and summary ops that log to files or endpoints
+	protoDesc        // DecodeProtoV2 / EncodeProto: descriptor_source may be a file
+	nestedGraph      // builds a dataset from a serialized graph
+	printOp          // PrintV2: output_stream may name a file it appends to
 )
 
 // op describes one dangerous op: its kind and which input carries the path.
@@ -141,7 +141,7 @@ func (r *run) hit(sc *scope, n *tfgraph.Node, rule, msg, ev string) {
 func evidence(n *tfgraph.Node, path string, hasPath bool) string {
 	ev := n.Op + " '" + n.Name + "'"
 	if hasPath {
-		ev += fmt.Sprintf(": path %q", path)
+		ev += fmt.Sprintf(": %q", path)
 	}
 	return ev
 }

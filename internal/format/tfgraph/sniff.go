@@ -38,14 +38,23 @@ func headField(b []byte, limit int64) (num protowire.Number, typ protowire.Type,
 // SniffSavedModel tells from the first bytes of a document of the given size
 // whether it is a SavedModel: only schema version 1 and meta graphs at top
 // level, and a meta graph that starts with a MetaGraphDef message field.
+// After the version field (which TensorFlow always writes first) a meta
+// graph longer than the file is accepted, so a truncated SavedModel is still
+// analysed and reported as truncated.
 func SniffSavedModel(head []byte, size int64) bool {
-	b, left, sawMeta := head, size, false
+	b, left := head, size
+	sawVersion, sawMeta := false, false
 	for len(b) > 0 {
-		num, typ, v, payload, n, ok := headField(b, left)
+		limit := left
+		if sawVersion {
+			limit = 1 << 62
+		}
+		num, typ, v, payload, n, ok := headField(b, limit)
 		switch {
 		case !ok:
 			return false
 		case num == 1 && typ == protowire.VarintType && v == 1:
+			sawVersion = true
 		case num == 2 && typ == protowire.BytesType:
 			if !metaGraphStart(payload) {
 				return false
