@@ -147,8 +147,11 @@ func (m Msg) Each(fn func(f Field) error) error {
 			return err
 		}
 		off = next
-		if f.Type == protowire.StartGroupType {
+		switch f.Type {
+		case protowire.StartGroupType:
 			continue
+		case protowire.EndGroupType:
+			return malformed(f.Off, "end of group outside a group")
 		}
 		if err := fn(f); err != nil {
 			return err
@@ -209,6 +212,8 @@ func (m Msg) next(off int64) (Field, int64, error) {
 	case protowire.StartGroupType:
 		end, err := m.skipGroup(f)
 		return f, end, err
+	case protowire.EndGroupType:
+		return f, f.Val, nil
 	}
 	return f, 0, malformed(off, fmt.Sprintf("field %d has wire type %d outside a group", num, typ))
 }

@@ -1,0 +1,50 @@
+package tf_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/modelgate/modelgate/internal/analyze/tf"
+	"github.com/modelgate/modelgate/internal/finding"
+	"github.com/modelgate/modelgate/internal/scantest"
+)
+
+func TestRealShapedModelsAreSafe(t *testing.T) {
+	for _, name := range []string{"benign_savedmodel.pb", "tf1_saver_savedmodel.pb", "benign_frozen_graph.pb", "benign_mask.pb"} {
+		f := scantest.Sample(t, filepath.Join("tf", name))
+		if f.Verdict != finding.Safe || len(f.Findings) != 0 || len(f.Errors) != 0 {
+			t.Errorf("%s: verdict %s findings %+v errors %v", name, f.Verdict, f.Findings, f.Errors)
+		}
+	}
+}
+
+func TestEvidenceNamesTheLocation(t *testing.T) {
+	f := scantest.Sample(t, "tf/nested_writefile.pb")
+	got, ok := scantest.Has(f, "TF-101")
+	if !ok {
+		t.Fatalf("no TF-101: %+v", f.Findings)
+	}
+	for _, want := range []string{"function '__inference__wrapped_model_100'", "node 'hidden/graph_def' (Const) → nested graph", "node 'write' (WriteFile)"} {
+		if !strings.Contains(got.Message, want) {
+			t.Errorf("message %q lacks %q", got.Message, want)
+		}
+	}
+	if !strings.Contains(got.Evidence, "/root/.ssh/authorized_keys") {
+		t.Errorf("evidence %q lacks the path", got.Evidence)
+	}
+}
+
+// FuzzAnalyze runs the analyzer on arbitrary bytes: no panic, no hang.
+func FuzzAnalyze(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(scantest.Samples(), "tf", "*.pb"))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		scantest.Analyze(tf.Analyzer{}, "saved_model.pb", data)
+	})
+}
