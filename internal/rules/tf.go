@@ -32,13 +32,13 @@ var tfRules = []Rule{
 		ID: "TF-102", Title: "Graph reads, lists or logs to files outside its assets", Severity: finding.High, Class: finding.Suspicious,
 		Overview: "An op reads or enumerates host files (ReadFile, MatchingFiles, ImmutableConst's memory-mapped region, file readers, " +
 			"LoadDataset, SQL/LMDB datasets), restores a checkpoint outside the SaverDef's restore path, reads a data file by an absolute, " +
-			"'..' or URL path, loads protobuf descriptors from a file, or writes debugger dumps and summaries to the file system.",
+			"'..' or URL path, names an asset (asset_file_def) outside the SavedModel's assets directory, loads protobuf descriptors from a file, or writes debugger dumps and summaries to the file system.",
 		Trigger:     "Any of those ops anywhere in the file.",
 		Impact:      "Exfiltration of host files into model outputs or variables (/etc/passwd, credentials), reconnaissance of the file system.",
 		Remediation: "Review the op and where its path comes from; reject models that read paths they do not ship.",
 		References:  []string{"JFrog TFLOW-MALOPS", "https://github.com/tensorflow/tensorflow/blob/master/SECURITY.md"},
 		Equivalents: []string{"modelscan: ReadFile (HIGH)", "modelaudit: SUSPICIOUS_OPS ReadFile/RestoreV2/LoadAndRemapMatrix"},
-		Positive:    []string{"tf/readfile.pb"},
+		Positive:    []string{"tf/readfile.pb", "tf/asset_traversal_savedmodel.pb"},
 		Negative:    []string{"tf/benign_savedmodel.pb", "tf/tf1_saver_savedmodel.pb", "tf/vocab_asset_savedmodel.pb"},
 	},
 	{

@@ -330,7 +330,7 @@ def tf1_saver_model():
                                   ops_of(top), tf_version="1.15.5"))
 
 
-def vocab_asset_model():
+def vocab_asset_model(asset="vocab.txt"):
     """TF 1.x StringLookup-style table initialised from a shipped asset."""
     top = [
         node("text", "Placeholder", attrs={"dtype": a_type(DT_STRING), "shape": a_shape([-1])}),
@@ -342,7 +342,7 @@ def vocab_asset_model():
         node("lookup", "LookupTableFindV2", ["hash_table", "text", "default"], {"Tin": a_type(DT_STRING), "Tout": a_type(DT_INT64)}),
     ]
     sig = signature("serving_default", [("text", tensor_info("text:0", DT_STRING, [-1]))], [("ids", tensor_info("lookup:0", DT_INT64, [-1]))])
-    return saved_model(meta_graph(graphdef(top), None, [sig], ops_of(top), assets=[("asset_path_initializer:0", "vocab.txt")], tf_version="1.15.5"))
+    return saved_model(meta_graph(graphdef(top), None, [sig], ops_of(top), assets=[("asset_path_initializer:0", asset)], tf_version="1.15.5"))
 
 
 def frozen_graph():
@@ -420,6 +420,7 @@ def main():
         "benign_savedmodel.pb": tf2_model(),
         "tf1_saver_savedmodel.pb": tf1_saver_model(),
         "vocab_asset_savedmodel.pb": vocab_asset_model(),
+        "asset_traversal_savedmodel.pb": vocab_asset_model("../../../../root/.aws/credentials"),
         "benign_frozen_graph.pb": frozen_graph(),
         "writefile_function.pb": tf2_model(call_extra=[
             sconst("evil/filename", "/root/.ssh/authorized_keys"),

@@ -108,6 +108,13 @@ func (r *run) metaGraph(i, n int, mg *tfgraph.MetaGraph) {
 			label += " (" + strings.Join(mg.Tags, ",") + ")"
 		}
 	}
+	for _, a := range mg.Assets {
+		if escapes(a.Filename) {
+			r.s.Report(analyze.Hit{Rule: "TF-102", At: analyze.Offset(mg.Graph.Off),
+				Message:  fmt.Sprintf("%s: asset file name leaves the SavedModel's assets directory; the loader feeds that path to tensor %s", label, a.Tensor),
+				Evidence: fmt.Sprintf("asset_file_def filename %q", a.Filename)})
+		}
+	}
 	pr := newProgram(&mg.Graph, mg.Saver, mg.Signatures, label, 0)
 	r.program(pr)
 }

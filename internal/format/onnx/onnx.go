@@ -23,11 +23,13 @@ type Limits struct {
 	MaxNodes   int // nodes over every graph and function
 	MaxTensors int // tensors (initializers and attribute tensors)
 	MaxNames   int // inputs or outputs of one node or graph
+	// MaxStringBytes bounds the names and values kept in memory.
+	MaxStringBytes int64
 }
 
 // DefaultLimits hold the largest published models several times over.
 func DefaultLimits() Limits {
-	return Limits{MaxNodes: 2_000_000, MaxTensors: 2_000_000, MaxNames: 1 << 16}
+	return Limits{MaxNodes: 1_000_000, MaxTensors: 2_000_000, MaxNames: 1 << 16, MaxStringBytes: 256 << 20}
 }
 
 // ErrLimit marks a parse stopped by Limits.
@@ -137,6 +139,7 @@ type Parser struct {
 	lim     Limits
 	nodes   int
 	tensors int
+	bytes   int64
 }
 
 // NewParser returns a parser over a walker.
@@ -149,6 +152,9 @@ func limit(what string, n int) error { return fmt.Errorf("%w: more than %d %s", 
 func (p *Parser) str(f pw.Field) (string, error) {
 	if f.Type != protowire.BytesType {
 		return "", nil
+	}
+	if p.bytes += min(f.Len, nameCap); p.bytes > p.lim.MaxStringBytes {
+		return "", fmt.Errorf("%w: more than %d bytes of names and strings", ErrLimit, p.lim.MaxStringBytes)
 	}
 	return p.W.String(f, nameCap)
 }

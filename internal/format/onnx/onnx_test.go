@@ -85,6 +85,6 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		Sniff(data, int64(len(data)))
 		w := pw.New(bytes.NewReader(data), int64(len(data)), pw.Limits{MaxDepth: 32, MaxFields: 200_000})
-		_, _ = NewParser(w, Limits{MaxNodes: 10_000, MaxTensors: 10_000, MaxNames: 1_000}).Parse()
+		_, _ = NewParser(w, Limits{MaxNodes: 10_000, MaxTensors: 10_000, MaxNames: 1_000, MaxStringBytes: 1 << 20}).Parse()
 	})
 }

@@ -27,12 +27,14 @@ type Limits struct {
 	MaxInputs int
 	// MaxLongStrings counts string constants kept for nested-graph checks.
 	MaxLongStrings int
+	// MaxStringBytes bounds the names and values kept in memory.
+	MaxStringBytes int64
 }
 
 // DefaultLimits hold the largest published graphs (a few hundred thousand
 // nodes) several times over.
 func DefaultLimits() Limits {
-	return Limits{MaxNodes: 2_000_000, MaxInputs: 1 << 16, MaxLongStrings: 100_000}
+	return Limits{MaxNodes: 1_000_000, MaxInputs: 1 << 16, MaxLongStrings: 100_000, MaxStringBytes: 256 << 20}
 }
 
 // ErrLimit marks a parse stopped by Limits.
@@ -161,6 +163,7 @@ type Parser struct {
 	lim   Limits
 	nodes int
 	long  int
+	bytes int64
 	// strict rejects wire types that do not match the schema, for trial
 	// parses of bytes that may not be a graph at all.
 	strict bool
@@ -176,6 +179,9 @@ func limit(what string, n int) error { return fmt.Errorf("%w: more than %d %s", 
 func (p *Parser) str(f pw.Field) (string, error) {
 	if f.Type != protowire.BytesType {
 		return "", p.wrongType(f)
+	}
+	if p.bytes += min(f.Len, nameCap); p.bytes > p.lim.MaxStringBytes {
+		return "", fmt.Errorf("%w: more than %d bytes of names and strings", ErrLimit, p.lim.MaxStringBytes)
 	}
 	return p.W.String(f, nameCap)
 }

@@ -91,7 +91,7 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		lim := Limits{MaxNodes: 10_000, MaxInputs: 1_000, MaxLongStrings: 1_000}
+		lim := Limits{MaxNodes: 10_000, MaxInputs: 1_000, MaxLongStrings: 1_000, MaxStringBytes: 1 << 20}
 		wl := pw.Limits{MaxDepth: 32, MaxFields: 200_000}
 		SniffSavedModel(data, int64(len(data)))
 		SniffGraphDef(data, int64(len(data)))
