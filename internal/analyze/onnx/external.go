@@ -11,9 +11,11 @@ import (
 	"github.com/modelgate/modelgate/internal/format/onnx"
 )
 
-// tensor checks one tensor's external-data entries.
+// tensor checks one tensor's external-data entries. Loaders (onnx,
+// onnxruntime) read external data only when data_location says EXTERNAL, so
+// entries without that flag are inert.
 func (r *run) tensor(where string, t *onnx.Tensor) {
-	if t.Location != onnx.External && len(t.External) == 0 {
+	if t.Location != onnx.External {
 		return
 	}
 	at := analyze.Offset(t.Off)

@@ -76,7 +76,7 @@ func (r *run) neutral(pr *program, sc *scope) (*backdoor.Graph, []int64) {
 		}
 		return -1
 	}
-	consumed := map[int]bool{}
+	consumed := make([]bool, len(g.Nodes))
 	for i, n := range sc.nodes {
 		gn := &g.Nodes[i+len(g.Nodes)-len(sc.nodes)]
 		for _, in := range n.Inputs {
@@ -85,7 +85,9 @@ func (r *run) neutral(pr *program, sc *scope) (*backdoor.Graph, []int64) {
 			}
 			j := ref(in)
 			gn.In = append(gn.In, j)
-			consumed[j] = true
+			if j >= 0 {
+				consumed[j] = true
+			}
 		}
 		if gn.Class&backdoor.Branch != 0 {
 			gn.ConstBranch = pr.constBranch(n)
@@ -95,7 +97,7 @@ func (r *run) neutral(pr *program, sc *scope) (*backdoor.Graph, []int64) {
 	return g, at
 }
 
-func outputs(pr *program, sc *scope, g *backdoor.Graph, ref func(string) int, consumed map[int]bool) []int {
+func outputs(pr *program, sc *scope, g *backdoor.Graph, ref func(string) int, consumed []bool) []int {
 	var out []int
 	switch {
 	case sc.fn != nil:

@@ -9,7 +9,6 @@
 package tf
 
 import (
-	_ "embed"
 	"errors"
 	"fmt"
 	"strings"
@@ -22,9 +21,6 @@ import (
 // Analyzer analyses SavedModel and GraphDef protobufs.
 type Analyzer struct{}
 
-// HintSavedModel marks content a parent knows to be a saved_model.pb.
-const HintSavedModel = "tf-savedmodel"
-
 // Name implements analyze.Analyzer.
 func (Analyzer) Name() string { return "tensorflow" }
 
@@ -35,7 +31,7 @@ func (Analyzer) Match(a *analyze.Artifact) analyze.Confidence {
 	switch {
 	case tfgraph.SniffSavedModel(a.Head, a.Size), tfgraph.SniffGraphDef(a.Head, a.Size):
 		return analyze.Structure
-	case a.Hint == HintSavedModel || strings.EqualFold(a.Name, "saved_model.pb"):
+	case strings.EqualFold(a.Name, "saved_model.pb"):
 		return analyze.Name
 	}
 	return analyze.No

@@ -1,10 +1,13 @@
 package tf_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/modelgate/modelgate/internal/analyze/tf"
 	"github.com/modelgate/modelgate/internal/finding"
@@ -47,4 +50,24 @@ func FuzzAnalyze(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		scantest.Analyze(tf.Analyzer{}, "saved_model.pb", data)
 	})
+}
+
+// BenchmarkLargeGraph analyses a frozen graph of 100,000 chained nodes, a
+// size between BERT-base and BERT-large exports.
+func BenchmarkLargeGraph(b *testing.B) {
+	var g []byte
+	for i := 0; i < 100_000; i++ {
+		n := protowire.AppendBytes(protowire.AppendTag(nil, 1, protowire.BytesType), []byte(fmt.Sprintf("n%d", i)))
+		n = protowire.AppendBytes(protowire.AppendTag(n, 2, protowire.BytesType), []byte("Relu"))
+		if i > 0 {
+			n = protowire.AppendBytes(protowire.AppendTag(n, 3, protowire.BytesType), []byte(fmt.Sprintf("n%d", i-1)))
+		}
+		g = protowire.AppendBytes(protowire.AppendTag(g, 1, protowire.BytesType), n)
+	}
+	b.SetBytes(int64(len(g)))
+	for b.Loop() {
+		if r := scantest.Analyze(tf.Analyzer{}, "frozen.pb", g); r.Err != nil || len(r.Hits) != 0 {
+			b.Fatalf("err %v hits %v", r.Err, r.Hits)
+		}
+	}
 }
