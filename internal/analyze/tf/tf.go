@@ -46,27 +46,30 @@ func (Analyzer) Analyze(s analyze.Scope) error {
 	if err != nil {
 		return err
 	}
-	a := s.Artifact()
-	w := pw.New(ra, a.Size, pw.DefaultLimits())
-	p := tfgraph.NewParser(w, tfgraph.DefaultLimits())
-	run := &run{s: s, p: p}
-	var graphs []*tfgraph.MetaGraph
-	if tfgraph.SniffSavedModel(a.Head, a.Size) || !tfgraph.SniffGraphDef(a.Head, a.Size) {
-		s.SetFormat("tf-savedmodel")
-		sm, perr := p.ParseSavedModel()
-		graphs, err = sm.MetaGraphs, perr
-	} else {
-		s.SetFormat("tf-graphdef")
-		g, perr := p.ParseGraphDef(w.Root())
-		graphs, err = []*tfgraph.MetaGraph{{Graph: *g}}, perr
-	}
+	p := tfgraph.NewParser(pw.New(ra, s.Artifact().Size, pw.DefaultLimits()), tfgraph.DefaultLimits())
+	r := &run{s: s, p: p}
+	graphs, err := parse(s, p)
 	for i, mg := range graphs {
-		run.metaGraph(i, len(graphs), mg)
+		r.metaGraph(i, len(graphs), mg)
 	}
 	if err == nil {
-		err = run.err
+		err = r.err
 	}
-	return run.finish(err)
+	return r.finish(err)
+}
+
+// parse reads the file as a SavedModel, or as a bare GraphDef when that is
+// what its first bytes look like. On error it returns what it read.
+func parse(s analyze.Scope, p *tfgraph.Parser) ([]*tfgraph.MetaGraph, error) {
+	a := s.Artifact()
+	if tfgraph.SniffSavedModel(a.Head, a.Size) || !tfgraph.SniffGraphDef(a.Head, a.Size) {
+		s.SetFormat("tf-savedmodel")
+		sm, err := p.ParseSavedModel()
+		return sm.MetaGraphs, err
+	}
+	s.SetFormat("tf-graphdef")
+	g, err := p.ParseGraphDef(p.W.Root())
+	return []*tfgraph.MetaGraph{{Graph: *g}}, err
 }
 
 // run is one file's analysis.
