@@ -25,9 +25,9 @@ var tfRules = []Rule{
 		Remediation: "Do not load the model. Rebuild it from trusted code; TensorFlow states that it is not a sandbox.",
 		References:  []string{"https://github.com/tensorflow/tensorflow/blob/master/SECURITY.md", "JFrog TFLOW-MALOPS", "CVE-2026-1462"},
 		Equivalents: []string{"modelscan: WriteFile (HIGH)", "modelaudit: SUSPICIOUS_OPS WriteFile/Save/SaveV2/MergeV2Checkpoints/PrintV2"},
-		Positive:    []string{"tf/writefile_function.pb", "tf/printv2_file.pb", "tf/savev2_outside_saver.pb", "tf/nested_writefile.pb",
+		Positive: []string{"tf/writefile_function.pb", "tf/printv2_file.pb", "tf/savev2_outside_saver.pb", "tf/nested_writefile.pb",
 			"tf/nested_unknown_fields.pb"},
-		Negative:    []string{"tf/benign_savedmodel.pb", "tf/tf1_saver_savedmodel.pb", "tf/benign_frozen_graph.pb"},
+		Negative: []string{"tf/benign_savedmodel.pb", "tf/tf1_saver_savedmodel.pb", "tf/benign_frozen_graph.pb"},
 	},
 	{
 		ID: "TF-102", Title: "Graph reads, lists or logs to files outside its assets", Severity: finding.High, Class: finding.Suspicious,
