@@ -20,7 +20,7 @@ var onnxRules = []Rule{
 		Impact:      "The model only runs with a native library supplied alongside it, which must be trusted like any executable.",
 		Remediation: "Obtain and review the custom-op library, or re-export the model with standard operators.",
 		Equivalents: []string{"modelaudit: custom domain (INFO)"},
-		Positive:    []string{"onnx/custom_domain.onnx"},
+		Positive:    []string{"onnx/custom_domain.onnx", "onnx/custom_in_subgraph.onnx"},
 		Negative:    []string{"onnx/cnn.onnx", "onnx/local_function.onnx"},
 	},
 	{

@@ -118,7 +118,11 @@ def main():
     export(Backdoored().eval(), torch.randn(1, 1, 8, 8), "backdoor_where.onnx",
            input_names=["image"], output_names=["probs"])
 
-    # External data kept beside the model, written by onnx itself.
+    # External data kept beside the model, written by onnx itself (which
+    # appends to an existing data file, so start from none).
+    data_path = os.path.join(OUT, "external_ok.onnx.data")
+    if os.path.exists(data_path):
+        os.remove(data_path)
     m = tiny_model([helper.make_node("Add", ["x", "w"], ["y"])],
                    [helper.make_tensor("w", TensorProto.FLOAT, [4], struct.pack("<4f", 1, 2, 3, 4), raw=True)])
     onnx.save_model(m, os.path.join(OUT, "external_ok.onnx"), save_as_external_data=True,
@@ -132,6 +136,15 @@ def main():
                     opsets=(("", 13), ("com.evil", 1))), "custom_domain.onnx")
     save(tiny_model([helper.make_node("PythonOp", ["x"], ["y"], domain="com.microsoft", func_name="os.system",
                                       input_convention="d")], opsets=(("", 13), ("com.microsoft", 1))), "pyop.onnx")
+    # A custom op hidden in an If branch, with the condition from the input.
+    evil = helper.make_graph([helper.make_node("EvilOp", ["x"], ["t"], domain="com.evil")], "then",
+                             [], [helper.make_tensor_value_info("t", TensorProto.FLOAT, [1, 4])])
+    ident = helper.make_graph([helper.make_node("Identity", ["x"], ["e"])], "else",
+                              [], [helper.make_tensor_value_info("e", TensorProto.FLOAT, [1, 4])])
+    save(tiny_model([helper.make_node("ReduceSum", ["x"], ["s"], keepdims=0),
+                     helper.make_node("Cast", ["s"], ["c"], to=TensorProto.BOOL),
+                     helper.make_node("If", ["c"], ["y"], then_branch=evil, else_branch=ident)],
+                    opsets=(("", 13), ("com.evil", 1))), "custom_in_subgraph.onnx")
     relu = helper.make_function("custom.local", "MyRelu", ["X"], ["Y"], [helper.make_node("Relu", ["X"], ["Y"])],
                                 [helper.make_opsetid("", 13)])
     save(tiny_model([helper.make_node("MyRelu", ["x"], ["y"], domain="custom.local")],
