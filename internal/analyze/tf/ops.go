@@ -89,12 +89,17 @@ var stockOps = sync.OnceValue(func() map[string]bool {
 func (r *run) node(pr *program, sc *scope, n *tfgraph.Node) {
 	r.nested(pr, sc, n)
 	o, known := ops[n.Op]
-	if !known {
-		if !stockOps()[n.Op] && pr.fns[n.Op] == nil {
-			r.hit(sc, n, "TF-105", fmt.Sprintf("%s: op '%s' is not in TensorFlow's op registry; loading the graph needs a custom op library (native code)", sc.where(n), n.Op), n.Op)
-		}
-		return
+	switch {
+	case known:
+		r.dangerous(pr, sc, n, o)
+	case !stockOps()[n.Op] && pr.fns[n.Op] == nil:
+		r.hit(sc, n, "TF-105", fmt.Sprintf("runs op '%s', which is not in TensorFlow's op registry: loading the graph needs a custom op library (native code)", n.Op), n.Op)
 	}
+}
+
+// dangerous reports a node whose op can touch the host, unless the
+// context makes it legitimate (the saver's own checkpoint ops, assets).
+func (r *run) dangerous(pr *program, sc *scope, n *tfgraph.Node, o op) {
 	path, hasPath := "", false
 	if o.path >= 0 && o.path < len(n.Inputs) {
 		path, hasPath = sc.constString(n.Inputs[o.path])
@@ -102,40 +107,41 @@ func (r *run) node(pr *program, sc *scope, n *tfgraph.Node) {
 	ev := evidence(n, path, hasPath)
 	switch o.kind {
 	case write:
-		r.hit(sc, n, "TF-101", fmt.Sprintf("%s writes a file when the graph runs", sc.where(n)), ev)
+		r.hit(sc, n, "TF-101", "writes a file when the graph runs", ev)
 	case save:
 		if !pr.save[n] {
-			r.hit(sc, n, "TF-101", fmt.Sprintf("%s writes a checkpoint outside the SaverDef's save path", sc.where(n)), ev)
+			r.hit(sc, n, "TF-101", "writes a checkpoint outside the SaverDef's save path", ev)
 		}
 	case restore:
 		if !pr.restore[n] && !pr.save[n] {
-			r.hit(sc, n, "TF-102", fmt.Sprintf("%s reads a checkpoint outside the SaverDef's restore path", sc.where(n)), ev)
+			r.hit(sc, n, "TF-102", "reads a checkpoint outside the SaverDef's restore path", ev)
 		}
 	case read:
-		r.hit(sc, n, "TF-102", fmt.Sprintf("%s reads or lists files", sc.where(n)), ev+attrEvidence(n, "memory_region_name"))
+		r.hit(sc, n, "TF-102", "reads or lists files", ev+attrEvidence(n, "memory_region_name"))
 	case loader:
 		r.loader(sc, n, path, hasPath, ev)
 	case pyfunc:
-		r.hit(sc, n, "TF-103", fmt.Sprintf("%s calls a Python function registered in the loading process", sc.where(n)), ev+attrEvidence(n, "token"))
+		r.hit(sc, n, "TF-103", "calls a Python function registered in the loading process", ev+attrEvidence(n, "token"))
 	case network:
-		r.hit(sc, n, "TF-104", fmt.Sprintf("%s opens network connections", sc.where(n)), ev)
+		r.hit(sc, n, "TF-104", "opens network connections", ev)
 	case debugOp:
 		r.debug(sc, n, ev)
 	case protoDesc:
 		r.protoDescriptor(sc, n, ev)
 	case printOp:
 		if a := n.Attr("output_stream"); a != nil && len(a.S) > 0 && strings.HasPrefix(a.S[0], "file://") {
-			r.hit(sc, n, "TF-101", fmt.Sprintf("%s appends to a file named by its output_stream", sc.where(n)), ev+attrEvidence(n, "output_stream"))
+			r.hit(sc, n, "TF-101", "appends to a file named by its output_stream", ev+attrEvidence(n, "output_stream"))
 		}
 	case nestedGraph:
 		if len(n.Inputs) == 0 || !r.embedded(pr, sc, n) {
-			r.hit(sc, n, "TF-202", fmt.Sprintf("%s rebuilds a dataset from a serialized graph computed at run time, which cannot be inspected", sc.where(n)), ev)
+			r.hit(sc, n, "TF-202", "rebuilds a dataset from a serialized graph computed at run time, which cannot be inspected", ev)
 		}
 	}
 }
 
-func (r *run) hit(sc *scope, n *tfgraph.Node, rule, msg, ev string) {
-	r.s.Report(analyze.Hit{Rule: rule, Message: msg, Evidence: ev, At: analyze.Offset(n.Off)})
+// hit reports a finding on a node; what completes "graph: node 'x' (Op) …".
+func (r *run) hit(sc *scope, n *tfgraph.Node, rule, what, ev string) {
+	r.s.Report(analyze.Hit{Rule: rule, Message: sc.where(n) + " " + what, Evidence: ev, At: analyze.Offset(n.Off)})
 }
 
 func evidence(n *tfgraph.Node, path string, hasPath bool) string {
@@ -158,10 +164,10 @@ func attrEvidence(n *tfgraph.Node, key string) string {
 // that leaves the model's directory is a file read the model chose.
 func (r *run) loader(sc *scope, n *tfgraph.Node, path string, hasPath bool, ev string) {
 	if hasPath && escapes(path) {
-		r.hit(sc, n, "TF-102", fmt.Sprintf("%s reads a file outside the model's directory", sc.where(n)), ev)
+		r.hit(sc, n, "TF-102", "reads a file outside the model's directory", ev)
 		return
 	}
-	r.hit(sc, n, "TF-100", fmt.Sprintf("%s reads a data file the model ships or the loader supplies", sc.where(n)), ev)
+	r.hit(sc, n, "TF-100", "reads a data file the model ships or the loader supplies", ev)
 }
 
 // debug: debugger and summary ops write logs to files or send them to
@@ -172,13 +178,13 @@ func (r *run) debug(sc *scope, n *tfgraph.Node, ev string) {
 		urls = strings.Join(a.S, ",")
 	}
 	if strings.Contains(urls, "grpc://") {
-		r.hit(sc, n, "TF-104", fmt.Sprintf("%s streams tensors to a debugger endpoint", sc.where(n)), ev+", debug_urls="+urls)
+		r.hit(sc, n, "TF-104", "streams tensors to a debugger endpoint", ev+", debug_urls="+urls)
 		return
 	}
 	if urls == "" && strings.HasPrefix(n.Op, "Debug") {
 		return
 	}
-	r.hit(sc, n, "TF-102", fmt.Sprintf("%s writes logs or dumps to the file system", sc.where(n)), ev+attrEvidence(n, "debug_urls"))
+	r.hit(sc, n, "TF-102", "writes logs or dumps to the file system", ev+attrEvidence(n, "debug_urls"))
 }
 
 // protoDescriptor: descriptor_source other than the built-in pool is a file
@@ -188,7 +194,7 @@ func (r *run) protoDescriptor(sc *scope, n *tfgraph.Node, ev string) {
 	if a == nil || len(a.S) == 0 || a.S[0] == "" || a.S[0] == "local://" {
 		return
 	}
-	r.hit(sc, n, "TF-102", fmt.Sprintf("%s reads a protobuf descriptor from a file", sc.where(n)), ev+attrEvidence(n, "descriptor_source"))
+	r.hit(sc, n, "TF-102", "reads a protobuf descriptor from a file", ev+attrEvidence(n, "descriptor_source"))
 }
 
 // escapes reports a path that leaves the directory it is resolved in:

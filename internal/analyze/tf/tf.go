@@ -169,7 +169,7 @@ func (r *run) embedded(pr *program, sc *scope, n *tfgraph.Node) bool {
 		case errors.Is(err, pw.ErrLimit) || errors.Is(err, tfgraph.ErrLimit):
 			r.err = err
 		case err != nil:
-			r.hit(sc, n, "TF-202", fmt.Sprintf("%s consumes a string that does not parse as a GraphDef", sc.where(n)), err.Error())
+			r.hit(sc, n, "TF-202", "consumes a string that does not parse as a GraphDef", err.Error())
 		default:
 			r.found(pr, sc, c, str, g)
 		}
