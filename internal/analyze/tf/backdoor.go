@@ -126,15 +126,23 @@ func (pr *program) constBranch(n *tfgraph.Node) bool {
 		if a == nil || len(a.Funcs) == 0 {
 			continue
 		}
-		sc := pr.fns[a.Funcs[0]]
-		if sc == nil || len(sc.fn.Rets) == 0 {
-			continue
-		}
-		if pr.constantRets(sc) {
+		if pr.constantFunction(a.Funcs[0]) {
 			return true
 		}
 	}
 	return false
+}
+
+// constantFunction is constantRets, computed once per function: many If
+// nodes may share one branch function.
+func (pr *program) constantFunction(name string) bool {
+	if v, ok := pr.constFns[name]; ok {
+		return v
+	}
+	sc := pr.fns[name]
+	v := sc != nil && len(sc.fn.Rets) > 0 && pr.constantRets(sc)
+	pr.constFns[name] = v
+	return v
 }
 
 func (pr *program) constantRets(sc *scope) bool {

@@ -72,10 +72,12 @@ type program struct {
 	// restore paths reach; shared nodes are in neither.
 	save, restore map[*tfgraph.Node]bool
 	outputs       []string
+	// constFns caches which functions return only constants.
+	constFns map[string]bool
 }
 
 func newProgram(g *tfgraph.Graph, saver *tfgraph.Saver, sigs []tfgraph.Signature, label string, depth int) *program {
-	pr := &program{label: label, depth: depth, fns: map[string]*scope{}}
+	pr := &program{label: label, depth: depth, fns: map[string]*scope{}, constFns: map[string]bool{}}
 	pr.top = newScope(label, g.Nodes, nil)
 	pr.order = append(pr.order, pr.top)
 	for _, f := range g.Functions {
