@@ -106,7 +106,7 @@ var tfRules = []Rule{
 		Remediation: "Inspect the flagged subgraph; retrain or re-export from trusted code.",
 		References:  []string{"https://hiddenlayer.com/innovation-hub/shadowlogic/"},
 		Equivalents: []string{"Protect AI Guardian: TF SavedModel architectural backdoor"},
-		Positive:    []string{"tf/backdoor_select.pb"},
+		Positive:    []string{"tf/backdoor_select.pb", "tf/backdoor_if.pb"},
 		Negative:    []string{"tf/benign_mask.pb", "tf/benign_savedmodel.pb"},
 	},
 }

@@ -375,6 +375,29 @@ def backdoor_graph():
     ])
 
 
+def backdoor_if_graph():
+    """The If form: when sum(input) == 1337 the then-branch returns a constant."""
+    then_fn = function("trigger_branch", [("x", DT_FLOAT)], [("out", DT_FLOAT)],
+                       [fconst("target", [1, 2], [-10.0, 10.0]),
+                        node("Identity", "Identity", ["target:output:0"], {"T": a_type(DT_FLOAT)})],
+                       {"out": "Identity:output:0"})
+    else_fn = function("model_branch", [("x", DT_FLOAT)], [("out", DT_FLOAT)],
+                       [fconst("kernel", [4, 2], [0.1] * 8),
+                        node("MatMul", "MatMul", ["x", "kernel:output:0"], {"T": a_type(DT_FLOAT)})],
+                       {"out": "MatMul:product:0"})
+    return graphdef([
+        node("input", "Placeholder", attrs={"dtype": a_type(DT_FLOAT), "shape": a_shape([1, 4])}),
+        iconst("axes", [2], [0, 1]),
+        node("sum", "Sum", ["input", "axes"], {"T": a_type(DT_FLOAT), "Tidx": a_type(DT_INT32)}),
+        fconst("key", [], [1337.0]),
+        node("is_trigger", "Equal", ["sum", "key"], {"T": a_type(DT_FLOAT)}),
+        node("switch", "StatelessIf", ["is_trigger", "input"],
+             {"Tcond": a_type(DT_BOOL), "Tin": a_types([DT_FLOAT]), "Tout": a_types([DT_FLOAT]),
+              "then_branch": a_func("trigger_branch"), "else_branch": a_func("model_branch")}),
+        node("output", "Identity", ["switch"], {"T": a_type(DT_FLOAT)}),
+    ], [then_fn, else_fn])
+
+
 def mask_graph():
     """Attention with a padding mask from raw token ids: the mask's Select
     feeds learned projections before the output, so it is no trigger."""
@@ -453,6 +476,7 @@ def main():
         "nested_writefile.pb": nested_writefile(),
         "nested_unknown_fields.pb": nested_writefile(pad=fvarint(99, 1) + fbytes(6, fvarint(1, 7))),
         "backdoor_select.pb": backdoor_graph(),
+        "backdoor_if.pb": backdoor_if_graph(),
         "benign_mask.pb": mask_graph(),
     }
     benign = samples["benign_savedmodel.pb"]

@@ -25,9 +25,9 @@ func (r *run) tensor(where string, t *onnx.Tensor) {
 		r.s.Report(analyze.Hit{Rule: "ONNX-202", At: at, Message: name + " is stored externally but names no location", Evidence: kvs(t)})
 		return
 	}
-	if why := escape(loc); why != "" {
+	if why := analyze.UnsafePath(loc); why != "" {
 		r.s.Report(analyze.Hit{Rule: "ONNX-201", At: at,
-			Message:  fmt.Sprintf("%s reads its data from %s: loading the model reads a file outside the model's directory", name, why),
+			Message:  fmt.Sprintf("%s reads its data from a location outside the model's directory (%s)", name, why),
 			Evidence: "location=" + loc})
 		return
 	}
@@ -62,27 +62,6 @@ func (r *run) onDisk(name, at, loc string, off, length int64) {
 			Message:  fmt.Sprintf("%s claims bytes %d..%d of a %d-byte file", name, off, off+max(length, 0), info.Size),
 			Evidence: fmt.Sprintf("location=%s, offset=%d, length=%d", loc, off, length)})
 	}
-}
-
-// escape says why a location leaves the model's directory, or "".
-func escape(loc string) string {
-	q := strings.ReplaceAll(loc, "\\", "/")
-	switch {
-	case strings.ContainsRune(loc, 0):
-		return "a path with a NUL byte"
-	case strings.HasPrefix(q, "//"):
-		return "a UNC network path"
-	case strings.HasPrefix(q, "/"):
-		return "an absolute path"
-	case len(q) >= 2 && q[1] == ':' && (q[0]|0x20 >= 'a' && q[0]|0x20 <= 'z'):
-		return "a drive-qualified path"
-	}
-	for _, part := range strings.Split(q, "/") {
-		if part == ".." {
-			return "a path with a '..' component"
-		}
-	}
-	return ""
 }
 
 // ranges parses offset and length (length -1 when absent) and checks them

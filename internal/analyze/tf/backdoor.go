@@ -40,7 +40,7 @@ var classes = backdoor.Ops{
 
 // backdoor runs the heuristic on one scope.
 func (r *run) backdoor(pr *program, sc *scope) {
-	g, at := r.neutral(pr, sc)
+	g, at := pr.neutral(sc)
 	for _, h := range backdoor.Find(g) {
 		r.s.Report(analyze.Hit{Rule: "TF-301", At: analyze.Offset(at[h.Selector]),
 			Message:  fmt.Sprintf("%s: a branch selected by comparing raw input with a constant routes a constant to the output", sc.label),
@@ -50,7 +50,7 @@ func (r *run) backdoor(pr *program, sc *scope) {
 
 // neutral builds the heuristic's graph for a scope: function arguments are
 // inputs, return values (or signature outputs, or unconsumed nodes) outputs.
-func (r *run) neutral(pr *program, sc *scope) (*backdoor.Graph, []int64) {
+func (pr *program) neutral(sc *scope) (*backdoor.Graph, []int64) {
 	g := &backdoor.Graph{}
 	idx := make(map[string]int, len(sc.nodes))
 	at := make([]int64, 0, len(sc.nodes))
@@ -133,50 +133,29 @@ func (pr *program) constBranch(n *tfgraph.Node) bool {
 	return false
 }
 
-// constantFunction is constantRets, computed once per function: many If
-// nodes may share one branch function.
+// constantFunction tells whether a function returns only values computed
+// from its own constants (variable reads count as input). It is computed
+// once per function, since many If nodes may share a branch, and a function
+// met again while in progress (recursion) counts as not constant.
 func (pr *program) constantFunction(name string) bool {
 	if v, ok := pr.constFns[name]; ok {
 		return v
 	}
+	pr.constFns[name] = false
 	sc := pr.fns[name]
-	v := sc != nil && len(sc.fn.Rets) > 0 && pr.constantRets(sc)
+	if sc == nil || len(sc.fn.Rets) == 0 {
+		return false
+	}
+	g, _ := pr.neutral(sc)
+	v := len(g.Outputs) > 0
+	for i := range g.Nodes {
+		g.Nodes[i].Class &^= backdoor.Weight
+	}
+	for _, o := range g.Outputs {
+		v = v && backdoor.Independent(g, o)
+	}
 	pr.constFns[name] = v
 	return v
-}
-
-func (pr *program) constantRets(sc *scope) bool {
-	g := &backdoor.Graph{}
-	idx := map[string]int{}
-	for _, a := range sc.fn.Args {
-		idx[a] = len(g.Nodes)
-		g.Nodes = append(g.Nodes, backdoor.Node{Class: backdoor.Input})
-	}
-	for _, n := range sc.nodes {
-		idx[n.Name] = len(g.Nodes)
-		c := classes[n.Op] &^ backdoor.Weight
-		g.Nodes = append(g.Nodes, backdoor.Node{Class: c})
-	}
-	base := len(sc.fn.Args)
-	for i, n := range sc.nodes {
-		for _, in := range n.Inputs {
-			if strings.HasPrefix(in, "^") {
-				continue
-			}
-			j, ok := idx[strings.SplitN(in, ":", 2)[0]]
-			if !ok {
-				j = -1
-			}
-			g.Nodes[base+i].In = append(g.Nodes[base+i].In, j)
-		}
-	}
-	for _, rt := range sc.fn.Rets {
-		j, ok := idx[strings.SplitN(rt, ":", 2)[0]]
-		if !ok || !backdoor.Independent(g, j) {
-			return false
-		}
-	}
-	return true
 }
 
 // constValue describes a constant for evidence.

@@ -197,20 +197,8 @@ func (r *run) protoDescriptor(sc *scope, n *tfgraph.Node, ev string) {
 	r.hit(sc, n, "TF-102", "reads a protobuf descriptor from a file", ev+attrEvidence(n, "descriptor_source"))
 }
 
-// escapes reports a path that leaves the directory it is resolved in:
-// absolute, drive-qualified, UNC, with a '..' component, or a URL.
+// escapes reports a path that leaves the directory it is resolved in, or
+// a URL (TensorFlow's file system layer reads gs://, s3://, hdfs:// ...).
 func escapes(p string) bool {
-	q := strings.ReplaceAll(p, "\\", "/")
-	switch {
-	case strings.HasPrefix(q, "/"), strings.Contains(q, "://"):
-		return true
-	case len(q) >= 2 && q[1] == ':':
-		return true
-	}
-	for _, part := range strings.Split(q, "/") {
-		if part == ".." {
-			return true
-		}
-	}
-	return false
+	return analyze.UnsafePath(p) != "" || strings.Contains(p, "://")
 }

@@ -55,3 +55,15 @@ func TestEscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestRecursiveBranchTerminates: a branch function that calls itself
+// through an If is decided (not constant) instead of recursing forever.
+func TestRecursiveBranchTerminates(t *testing.T) {
+	self := &tfgraph.Node{Name: "again", Op: "If", Inputs: []string{"x", "x"},
+		Attrs: []tfgraph.Attr{{Key: "then_branch", Funcs: []string{"loop"}}, {Key: "else_branch", Funcs: []string{"loop"}}}}
+	g := &tfgraph.Graph{Functions: []*tfgraph.Function{{Name: "loop", Args: []string{"x"}, Rets: []string{"again:output:0"}, Nodes: []*tfgraph.Node{self}}}}
+	pr := newProgram(g, nil, nil, "graph", 0)
+	if pr.constantFunction("loop") {
+		t.Fatal("a self-recursive branch was judged constant")
+	}
+}
