@@ -23,6 +23,20 @@ func TestRealShapedModelsAreSafe(t *testing.T) {
 	}
 }
 
+// TestVersionlessSavedModelByName: without saved_model_schema_version the
+// content alone is not convincing, but TensorFlow loads such a file under
+// the name saved_model.pb, so that name is enough to analyse it.
+func TestVersionlessSavedModelByName(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(scantest.Samples(), "tf", "writefile_function.pb"))
+	if err != nil || data[0] != 0x08 || data[1] != 0x01 {
+		t.Fatalf("sample does not start with the version field: %v", err)
+	}
+	f := scantest.Bytes(t, "saved_model.pb", data[2:])
+	if !scantest.Rules(f)["TF-101"] {
+		t.Fatalf("findings %+v errors %v", f.Findings, f.Errors)
+	}
+}
+
 func TestEvidenceNamesTheLocation(t *testing.T) {
 	f := scantest.Sample(t, "tf/nested_writefile.pb")
 	got, ok := scantest.Has(f, "TF-101")

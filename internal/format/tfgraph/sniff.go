@@ -36,37 +36,28 @@ func headField(b []byte, limit int64) (num protowire.Number, typ protowire.Type,
 }
 
 // SniffSavedModel tells from the first bytes of a document of the given size
-// whether it is a SavedModel: only schema version 1 and meta graphs at top
-// level, and a meta graph that starts with a MetaGraphDef message field.
-// After the version field (which TensorFlow always writes first) a meta
-// graph longer than the file is accepted, so a truncated SavedModel is still
-// analysed and reported as truncated.
+// whether it is a SavedModel: saved_model_schema_version = 1 first (every
+// TensorFlow version writes it), then meta graphs, each starting with a
+// MetaGraphDef message field. A meta graph longer than the file is accepted,
+// so a truncated SavedModel is still analysed and reported as truncated.
+// A SavedModel without the version field is still loaded by TensorFlow,
+// but only under the name saved_model.pb, which the analyzer matches too.
 func SniffSavedModel(head []byte, size int64) bool {
-	b, left := head, size
-	sawVersion, sawMeta := false, false
-	for len(b) > 0 {
-		limit := left
-		if sawVersion {
-			limit = 1 << 62
-		}
-		num, typ, v, payload, n, ok := headField(b, limit)
-		switch {
-		case !ok:
-			return false
-		case num == 1 && typ == protowire.VarintType && v == 1:
-			sawVersion = true
-		case num == 2 && typ == protowire.BytesType:
-			if !metaGraphStart(payload) {
-				return false
-			}
-			sawMeta = true
-		default:
+	num, typ, v, _, n, ok := headField(head, size)
+	if !ok || num != 1 || typ != protowire.VarintType || v != 1 {
+		return false
+	}
+	sawMeta := false
+	for b := head[min(n, len(head)):]; len(b) > 0; {
+		num, typ, _, payload, n, ok := headField(b, 1<<62)
+		if !ok || num != 2 || typ != protowire.BytesType || !metaGraphStart(payload) {
 			return false
 		}
+		sawMeta = true
 		if n >= len(b) {
 			break
 		}
-		b, left = b[n:], left-int64(n)
+		b = b[n:]
 	}
 	return sawMeta
 }

@@ -65,6 +65,11 @@ func TestSniffTellsFormatsApart(t *testing.T) {
 			t.Errorf("%s: SniffGraphDef = %v", tc.file, got)
 		}
 	}
+	// Another schema's protobuf: a message field 2 holding a string field 1.
+	other := []byte("\x12\x24\x0a\x22https://ct.googleapis.com/testtube")
+	if SniffSavedModel(other, int64(len(other))) || SniffGraphDef(other, int64(len(other))) {
+		t.Error("a foreign protobuf sniffed as TensorFlow")
+	}
 	onnx, _ := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "samples", "onnx", "cnn.onnx"))
 	if SniffSavedModel(onnx, int64(len(onnx))) || SniffGraphDef(onnx, int64(len(onnx))) {
 		t.Error("an ONNX model sniffed as TensorFlow")
