@@ -56,6 +56,8 @@ var families = [][]Rule{
 	torchRules,
 	numpyRules,
 	joblibRules,
+	tfRules,
+	onnxRules,
 }
 
 var (

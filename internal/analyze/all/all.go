@@ -8,7 +8,9 @@ import (
 	"github.com/modelgate/modelgate/internal/analyze/archive"
 	"github.com/modelgate/modelgate/internal/analyze/joblib"
 	"github.com/modelgate/modelgate/internal/analyze/numpy"
+	"github.com/modelgate/modelgate/internal/analyze/onnx"
 	"github.com/modelgate/modelgate/internal/analyze/pickle"
+	"github.com/modelgate/modelgate/internal/analyze/tf"
 	"github.com/modelgate/modelgate/internal/analyze/torch"
 )
 
@@ -21,6 +23,10 @@ func Analyzers() []analyze.Analyzer {
 		archive.Compressed{},
 		numpy.NPY{},
 		joblib.ZF{},
+		// Protobuf formats have no magic number: they match by structure,
+		// ahead of the pickle sniffer on a tie.
+		onnx.Analyzer{},
+		tf.Analyzer{},
 		pickle.Analyzer{},
 	}
 }
