@@ -50,6 +50,10 @@ var families = [][]Rule{
 	torchRules,
 	numpyRules,
 	joblibRules,
+	ggufRules,
+	jinjaRules,
+	safetensorsRules,
+	hfRules,
 }
 
 var (

@@ -6,9 +6,13 @@ package all
 import (
 	"github.com/modelgate/modelgate/internal/analyze"
 	"github.com/modelgate/modelgate/internal/analyze/archive"
+	"github.com/modelgate/modelgate/internal/analyze/gguf"
+	"github.com/modelgate/modelgate/internal/analyze/hf"
+	"github.com/modelgate/modelgate/internal/analyze/jinja"
 	"github.com/modelgate/modelgate/internal/analyze/joblib"
 	"github.com/modelgate/modelgate/internal/analyze/numpy"
 	"github.com/modelgate/modelgate/internal/analyze/pickle"
+	"github.com/modelgate/modelgate/internal/analyze/safetensors"
 	"github.com/modelgate/modelgate/internal/analyze/torch"
 )
 
@@ -21,6 +25,10 @@ func Analyzers() []analyze.Analyzer {
 		archive.Compressed{},
 		numpy.NPY{},
 		joblib.ZF{},
+		gguf.Analyzer{},
+		safetensors.Analyzer{},
+		hf.Analyzer{},
+		jinja.Analyzer{},
 		pickle.Analyzer{},
 	}
 }
