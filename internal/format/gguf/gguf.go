@@ -208,7 +208,7 @@ func (p *parser) file() (*File, error) {
 	if v&0xFFFF == 0 && v != 0 {
 		v = bits.ReverseBytes32(v)
 		p.f.BigEndian = true
-		p.r.order = binary.BigEndian
+		p.r.order, p.r.big = binary.BigEndian, true
 	}
 	p.f.Version = v
 	if v < 1 || v > 3 {
@@ -419,7 +419,7 @@ func (p *parser) array(kv *KV, depth int) error {
 	case elem >= numValueTypes:
 		return &Error{Invalid, off, fmt.Sprintf("array %q has unknown element type %d", kv.Key, et)}
 	case elem == String:
-		return p.stringArray(kv.Key, off, n)
+		return p.stringArray(off, n)
 	case elem == Array:
 		if depth == 0 {
 			p.problem(NestedArray, off, fmt.Sprintf("metadata key %q is an array of arrays, which llama.cpp refuses", kv.Key))
@@ -445,14 +445,18 @@ func (p *parser) array(kv *KV, depth int) error {
 	return nil
 }
 
-func (p *parser) stringArray(key string, off int64, n uint64) error {
+// stringArray skips the elements of a string array (vocabularies and merge
+// lists hold hundreds of thousands), reading only their lengths.
+func (p *parser) stringArray(off int64, n uint64) error {
 	if err := p.fits(off, "array length", n, p.minString()); err != nil {
 		return err
 	}
-	for i := uint64(0); i < n; i++ {
-		if _, _, err := p.str(-1); err != nil {
-			return err
-		}
+	at, claim, err := p.r.skipStrings(n, p.minString())
+	switch {
+	case err != nil:
+		return p.truncated()
+	case at >= 0:
+		return &Error{Oversized, at, fmt.Sprintf("string length %d exceeds the %d bytes that remain", claim, p.r.size-at-p.minString())}
 	}
 	return nil
 }
@@ -544,6 +548,7 @@ type reader struct {
 	size  int64
 	pos   int64
 	order binary.ByteOrder
+	big   bool // order is big-endian
 	buf   []byte
 	bufAt int64 // file offset of buf[0]
 }
@@ -589,6 +594,43 @@ func (r *reader) fill(n int64) error {
 	}
 	r.buf = r.buf[:k]
 	return nil
+}
+
+// skipStrings skips n strings with width-byte length prefixes, walking the
+// prefixes in the read window. It returns the offset and claimed length of
+// the first string longer than what remains (at is -1 when there is none).
+func (r *reader) skipStrings(n uint64, width int64) (at int64, claim uint64, err error) {
+	for n > 0 {
+		if r.pos < r.bufAt || r.pos+width > r.bufAt+int64(len(r.buf)) {
+			if err := r.fill(width); err != nil {
+				return -1, 0, err
+			}
+		}
+		i := r.pos - r.bufAt
+		for n > 0 && i+width <= int64(len(r.buf)) {
+			l := r.length(r.buf[i:], width)
+			if l > uint64(r.size-(r.bufAt+i+width)) {
+				return r.bufAt + i, l, nil
+			}
+			i += width + int64(l)
+			n--
+		}
+		r.pos = r.bufAt + i
+	}
+	return -1, 0, nil
+}
+
+// length decodes a length prefix; the concrete byte orders inline.
+func (r *reader) length(b []byte, width int64) uint64 {
+	switch {
+	case width == 4 && !r.big:
+		return uint64(binary.LittleEndian.Uint32(b))
+	case width == 4:
+		return uint64(binary.BigEndian.Uint32(b))
+	case !r.big:
+		return binary.LittleEndian.Uint64(b)
+	}
+	return binary.BigEndian.Uint64(b)
 }
 
 func (r *reader) u32() (uint32, error) {

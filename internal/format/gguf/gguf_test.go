@@ -9,59 +9,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/modelgate/modelgate/internal/format/gguf/ggufwrite"
 )
-
-// writer builds GGUF headers for tests, honest or not.
-type writer struct {
-	bytes.Buffer
-	v1    bool
-	order binary.ByteOrder
-}
-
-func newWriter(version uint32, order binary.ByteOrder) *writer {
-	w := &writer{v1: version == 1, order: order}
-	w.WriteString(Magic)
-	w.u32(version)
-	return w
-}
-
-func (w *writer) u32(v uint32) { binary.Write(w, w.order, v) }
-func (w *writer) u64(v uint64) { binary.Write(w, w.order, v) }
-
-func (w *writer) count(n uint64) {
-	if w.v1 {
-		w.u32(uint32(n))
-	} else {
-		w.u64(n)
-	}
-}
-
-func (w *writer) str(s string) {
-	w.count(uint64(len(s)))
-	w.WriteString(s)
-}
-
-func (w *writer) kvString(k, v string) {
-	w.str(k)
-	w.u32(uint32(String))
-	w.str(v)
-}
-
-func (w *writer) kvU32(k string, v uint32) {
-	w.str(k)
-	w.u32(uint32(Uint32))
-	w.u32(v)
-}
-
-func (w *writer) tensor(name string, dims []uint64, typ uint32, off uint64) {
-	w.str(name)
-	w.u32(uint32(len(dims)))
-	for _, d := range dims {
-		w.count(d)
-	}
-	w.u32(typ)
-	w.u64(off)
-}
 
 func read(t *testing.T, b []byte) (*File, error) {
 	t.Helper()
@@ -73,13 +23,13 @@ func TestVersions(t *testing.T) {
 		version uint32
 		order   binary.ByteOrder
 	}{{1, binary.LittleEndian}, {2, binary.LittleEndian}, {3, binary.LittleEndian}, {3, binary.BigEndian}} {
-		w := newWriter(c.version, c.order)
-		w.count(1)
-		w.count(3)
-		w.kvString("general.architecture", "llama")
-		w.kvU32("general.alignment", 64)
-		w.kvString("tokenizer.chat_template", "{{ messages }}")
-		w.tensor("output.weight", []uint64{32, 4}, 8, 0) // Q8_0
+		w := ggufwrite.New(c.version, c.order)
+		w.Count(1)
+		w.Count(3)
+		w.KVString("general.architecture", "llama")
+		w.KVU32("general.alignment", 64)
+		w.KVString("tokenizer.chat_template", "{{ messages }}")
+		w.Tensor("output.weight", []uint64{32, 4}, 8, 0) // Q8_0
 		f, err := read(t, w.Bytes())
 		if err != nil {
 			t.Fatalf("v%d %v: %v", c.version, c.order, err)
@@ -96,39 +46,39 @@ func TestVersions(t *testing.T) {
 }
 
 func TestOversized(t *testing.T) {
-	cases := map[string]func(w *writer){
-		"tensor count": func(w *writer) { w.count(1 << 60); w.count(0) },
-		"kv count":     func(w *writer) { w.count(0); w.count(math.MaxUint64) },
-		"string length": func(w *writer) {
-			w.count(0)
-			w.count(1)
-			w.count(1 << 62)
+	cases := map[string]func(w *ggufwrite.Writer){
+		"tensor count": func(w *ggufwrite.Writer) { w.Count(1 << 60); w.Count(0) },
+		"kv count":     func(w *ggufwrite.Writer) { w.Count(0); w.Count(math.MaxUint64) },
+		"string length": func(w *ggufwrite.Writer) {
+			w.Count(0)
+			w.Count(1)
+			w.Count(1 << 62)
 		},
-		"array length": func(w *writer) {
-			w.count(0)
-			w.count(1)
-			w.str("a")
-			w.u32(uint32(Array))
-			w.u32(uint32(Uint64))
-			w.count(1 << 61)
+		"array length": func(w *ggufwrite.Writer) {
+			w.Count(0)
+			w.Count(1)
+			w.Str("a")
+			w.U32(uint32(Array))
+			w.U32(uint32(Uint64))
+			w.Count(1 << 61)
 		},
-		"string array": func(w *writer) {
-			w.count(0)
-			w.count(1)
-			w.str("a")
-			w.u32(uint32(Array))
-			w.u32(uint32(String))
-			w.count(1 << 40)
+		"string array": func(w *ggufwrite.Writer) {
+			w.Count(0)
+			w.Count(1)
+			w.Str("a")
+			w.U32(uint32(Array))
+			w.U32(uint32(String))
+			w.Count(1 << 40)
 		},
-		"dimension count": func(w *writer) {
-			w.count(1)
-			w.count(0)
-			w.str("t")
-			w.u32(math.MaxUint32)
+		"dimension count": func(w *ggufwrite.Writer) {
+			w.Count(1)
+			w.Count(0)
+			w.Str("t")
+			w.U32(math.MaxUint32)
 		},
 	}
 	for name, build := range cases {
-		w := newWriter(3, binary.LittleEndian)
+		w := ggufwrite.New(3, binary.LittleEndian)
 		build(w)
 		w.Write(make([]byte, 64))
 		_, err := read(t, w.Bytes())
@@ -140,22 +90,22 @@ func TestOversized(t *testing.T) {
 }
 
 func TestProblems(t *testing.T) {
-	w := newWriter(3, binary.LittleEndian)
-	w.count(3)
-	w.count(4)
-	w.kvString("k", "a")
-	w.kvString("k", "b")
-	w.kvU32("general.alignment", 24)
-	w.str("nested")
-	w.u32(uint32(Array))
-	w.u32(uint32(Array))
-	w.count(1)
-	w.u32(uint32(Uint8))
-	w.count(2)
+	w := ggufwrite.New(3, binary.LittleEndian)
+	w.Count(3)
+	w.Count(4)
+	w.KVString("k", "a")
+	w.KVString("k", "b")
+	w.KVU32("general.alignment", 24)
+	w.Str("nested")
+	w.U32(uint32(Array))
+	w.U32(uint32(Array))
+	w.Count(1)
+	w.U32(uint32(Uint8))
+	w.Count(2)
 	w.Write([]byte{1, 2})
-	w.tensor("t", []uint64{1, 1, 1, 1, 1}, 0, 0)
-	w.tensor("t", []uint64{1}, 0, 32)
-	w.tensor(string(bytes.Repeat([]byte("n"), 70)), []uint64{1}, 0, 64)
+	w.Tensor("t", []uint64{1, 1, 1, 1, 1}, 0, 0)
+	w.Tensor("t", []uint64{1}, 0, 32)
+	w.Tensor(string(bytes.Repeat([]byte("n"), 70)), []uint64{1}, 0, 64)
 	f, err := read(t, w.Bytes())
 	if err != nil {
 		t.Fatal(err)
@@ -196,10 +146,10 @@ func TestShapes(t *testing.T) {
 }
 
 func TestTruncatedAndInvalid(t *testing.T) {
-	w := newWriter(3, binary.LittleEndian)
-	w.count(0)
-	w.count(1)
-	w.kvString("general.name", "x")
+	w := ggufwrite.New(3, binary.LittleEndian)
+	w.Count(0)
+	w.Count(1)
+	w.KVString("general.name", "x")
 	full := w.Bytes()
 	for i := 4; i < len(full); i++ {
 		if _, err := read(t, full[:i]); err == nil {
