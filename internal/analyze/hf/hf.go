@@ -62,7 +62,7 @@ func (Analyzer) Analyze(s analyze.Scope) error {
 	w := &walker{s: s, dec: jsonx.NewDecoder(skipBOM(r), maxDepth)}
 	err = w.document()
 	var se *jsonx.SyntaxError
-	if errors.As(err, &se) || errors.Is(err, jsonx.ErrDepth) {
+	if errors.As(err, &se) || errors.Is(err, jsonx.ErrDepth) || errors.Is(err, io.ErrUnexpectedEOF) {
 		w.fallback(err)
 		return nil
 	}

@@ -335,7 +335,12 @@ func (in *interp) strFormat(recv *val, args []*val, kwargs map[string]*val, e *j
 			continue
 		}
 		if c != '{' {
-			out = concat(out, lit(string(c), 0))
+			j := strings.IndexAny(f[i+1:], "{}") + 1
+			if j == 0 {
+				j = len(f) - i
+			}
+			out = concat(out, lit(f[i:i+j], 0))
+			i += j - 1
 			continue
 		}
 		end := strings.IndexByte(f[i:], '}')

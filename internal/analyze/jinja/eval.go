@@ -2,6 +2,7 @@ package jinja
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -141,7 +142,10 @@ func (in *interp) access(obj *val, names []pstr, e *jinja.Expr, how via) *val {
 			k = notEscape // x['mro'] is a dict key, not a frame attribute
 		}
 		if k != notEscape && (origin == nil || origin.kind < k) {
-			origin = &escape{pos: e.Pos, end: e.End, frag: in.frag(e.Pos, e.End), name: s, kind: k, how: p.how, global: obj.global}
+			origin = &escape{pos: e.Pos, end: e.End, frag: in.frag(e.Pos, e.End), name: s, kind: k, how: p.how}
+			if jinjaGlobals[obj.global] {
+				origin.global = obj.global
+			}
 			in.ev.escapes = append(in.ev.escapes, origin)
 		}
 		if obj.esc != nil && isSink(s) {
@@ -152,8 +156,11 @@ func (in *interp) access(obj *val, names []pstr, e *jinja.Expr, how via) *val {
 	if result == nil {
 		result = elemOfContainer(obj)
 	}
-	if origin != nil {
-		result.esc = origin
+	if origin != nil && result.esc != origin {
+		// Values may be shared (namespace fields, list elements): copy.
+		c := *result
+		c.esc = origin
+		result = &c
 	}
 	return result
 }
@@ -339,12 +346,16 @@ func (in *interp) binary(e *jinja.Expr, sc *scope) *val {
 	return tainted(a, b)
 }
 
+// dunderName matches a double underscore joined to a name ("__class",
+// "x__"), not a divider line of underscores.
+var dunderName = regexp.MustCompile(`[A-Za-z0-9]__|__[A-Za-z0-9]`)
+
 // built checks a string the template computed: an obfuscated way of
-// spelling a double underscore is worth reporting even when the analysis
-// cannot follow where the string goes.
+// spelling a dunder name is worth reporting even when the analysis cannot
+// follow where the string goes.
 func (in *interp) built(e *jinja.Expr, v *val) *val {
 	for _, p := range v.strs {
-		if s, ok := p.known(); ok && strings.Contains(s, "__") && p.how != 0 {
+		if s, ok := p.known(); ok && dunderName.MatchString(s) && p.how != 0 {
 			in.ev.obfStr = append(in.ev.obfStr, fmt.Sprintf("`%s` builds the string %q with %s, which only serves to hide a sandbox-escape name from scanners",
 				in.frag(e.Pos, e.End), s, p.how))
 			break
@@ -373,7 +384,12 @@ func (in *interp) printf(format *val, args []*val) *val {
 	next := 0
 	for i := 0; i < len(f); i++ {
 		if f[i] != '%' {
-			out = concat(out, lit(f[i:i+1], 0))
+			j := strings.IndexByte(f[i:], '%')
+			if j < 0 {
+				j = len(f) - i
+			}
+			out = concat(out, lit(f[i:i+j], 0))
+			i += j - 1
 			continue
 		}
 		j := i + 1

@@ -61,6 +61,7 @@ func TestAttacks(t *testing.T) {
 		{"subscript dunder", `{{ messages['__class__'] }}`, KindEscape},
 		{"dynamic attr", `{{ messages|attr(messages[0].content) }}`, KindDynamic},
 		{"obfuscated string", `{% set n = '_' * 2 ~ 'class' ~ '_' * 2 %}{{ n }}`, KindObfuscated},
+		{"chr probe", `{{ ()|attr(chr(95) ~ chr(95) ~ 'class' ~ chr(95) ~ chr(95)) }}`, KindEscape},
 		{"free eval", `{{ eval('1') }}`, KindFreeSink},
 		{"free os", `{{ os.system('id') }}`, KindFreeSink},
 		{"free dunder", `{{ __builtins__ }}`, KindFreeSink},
@@ -94,6 +95,7 @@ func TestBenignIdioms(t *testing.T) {
 		`{{ tools|tojson(indent=2) }}{{ (x or {}).get('name', 'tool') }}{{ x|string|upper }}{{ 'a_b'|replace('_', ' ') }}`,
 		`{%- filter trim %} {{ content }} {%- endfilter %}{% with s = 'x' %}{{ s }}{% endwith %}{% set t | upper %}hi{% endset %}`,
 		`{{ "system" }}{{ message.system }}{{ tool.function.open }}{{ args.run }}`,
+		`{{ '_' * 40 }}{{ '-' * 3 ~ '_' * 3 }}{{ ('=' * 10) ~ '\n' }}`,
 	} {
 		if r := Inspect(src); len(r.Findings) > 0 {
 			t.Errorf("benign template raised %+v\n  in %s", r.Findings, src)

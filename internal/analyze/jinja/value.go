@@ -237,7 +237,11 @@ func elemOf(v *val) *val {
 }
 
 // join is the value that may be either a or b.
-func join(a, b *val) *val {
+func join(a, b *val) *val { return joinDepth(a, b, 1) }
+
+// joinDepth joins list elements pairwise down to depth levels of nesting,
+// which keeps the cost of a join bounded by the element cap.
+func joinDepth(a, b *val, depth int) *val {
 	if a == nil {
 		return b
 	}
@@ -252,10 +256,10 @@ func join(a, b *val) *val {
 		out.strs = unionStrs(orHole(a), orHole(b))
 	}
 	out.ints = unionInts(a.ints, b.ints)
-	if a.elems != nil && len(a.elems) == len(b.elems) {
+	if depth > 0 && a.elems != nil && len(a.elems) == len(b.elems) {
 		out.elems = make([]*val, len(a.elems))
 		for i := range a.elems {
-			out.elems[i] = join(a.elems[i], b.elems[i])
+			out.elems[i] = joinDepth(a.elems[i], b.elems[i], depth-1)
 		}
 	}
 	if a.obj == b.obj {

@@ -26,14 +26,17 @@ type Analyzer struct{}
 // Name implements analyze.Analyzer.
 func (Analyzer) Name() string { return "safetensors" }
 
-// Match implements analyze.Analyzer: there is no magic number, but a length
-// prefix followed by a JSON object opening with a key is specific enough.
+// Match implements analyze.Analyzer. There is no magic number: a plausible
+// length followed by valid JSON is the structure; a '{' after an
+// implausible length, or the name, only makes a broken file count as
+// safetensors when no other format claims it.
 func (Analyzer) Match(a *analyze.Artifact) analyze.Confidence {
 	h := a.Head
-	if len(h) >= st.PrefixLen+2 && h[st.PrefixLen] == '{' && strings.IndexByte(`"} `+"\n\t\r", h[st.PrefixLen+1]) >= 0 {
+	switch {
+	case st.Plausible(h, a.Size):
 		return analyze.Structure
-	}
-	if len(h) >= st.PrefixLen && strings.HasSuffix(strings.ToLower(a.Name), ".safetensors") {
+	case len(h) > st.PrefixLen && h[st.PrefixLen] == '{',
+		len(h) >= st.PrefixLen && strings.HasSuffix(strings.ToLower(a.Name), ".safetensors"):
 		return analyze.Name
 	}
 	return analyze.No

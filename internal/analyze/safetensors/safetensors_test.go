@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/modelgate/modelgate/internal/analyze"
+	"github.com/modelgate/modelgate/internal/analyze/pickle"
 	"github.com/modelgate/modelgate/internal/analyze/safetensors"
 	"github.com/modelgate/modelgate/internal/engine"
 	"github.com/modelgate/modelgate/internal/scantest"
@@ -69,6 +71,31 @@ func TestHeaderOnly(t *testing.T) {
 	}
 	if f.Read > int64(len(head))+64<<10 {
 		t.Errorf("read %d bytes of a %d-byte header", f.Read, len(head))
+	}
+}
+
+// TestMatch: a pickle shaped to put '{"' at byte 8 under a plausible
+// length must not be taken for safetensors (its payload would go unread).
+func TestMatch(t *testing.T) {
+	head, total := shard()
+	crafted := []byte("\x80\x02X\x05\x00\x00\x00\x00{\"a\"\x94.")
+	for _, c := range []struct {
+		name       string
+		head       []byte
+		size       int64
+		st, pickle analyze.Confidence
+	}{
+		{"llama shard", head[:analyze.HeadSize], total, analyze.Structure, analyze.No},
+		{"crafted pickle", crafted, 95_000_000, analyze.Name, analyze.Structure},
+		{"renamed broken header", []byte("\xff\xff\xff\xff\xff\xff\xff\xff{\"x\": 1}"), 100, analyze.Name, analyze.No},
+	} {
+		a := &analyze.Artifact{Name: "model.bin", Head: c.head, Size: c.size}
+		if got := (safetensors.Analyzer{}).Match(a); got != c.st {
+			t.Errorf("%s: safetensors %v, want %v", c.name, got, c.st)
+		}
+		if got := (pickle.Analyzer{}).Match(a); got != c.pickle {
+			t.Errorf("%s: pickle %v, want %v", c.name, got, c.pickle)
+		}
 	}
 }
 

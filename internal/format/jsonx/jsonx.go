@@ -130,7 +130,7 @@ func (d *Decoder) skipSpace() (byte, error) {
 
 // Next returns the next token. At the end of the document it returns io.EOF
 // once only whitespace remains; anything else after the top-level value is a
-// SyntaxError.
+// SyntaxError. Input that ends inside the document gives io.ErrUnexpectedEOF.
 func (d *Decoder) Next() (Token, error) {
 	if d.done {
 		b, err := d.skipSpace()
@@ -157,11 +157,19 @@ func (d *Decoder) Next() (Token, error) {
 	return d.token(b)
 }
 
+// eof turns the end of input inside a document into io.ErrUnexpectedEOF,
+// which callers that see only a prefix (a file's head) tell apart from a
+// syntax error.
 func (d *Decoder) eof(err error) error {
 	if err == io.EOF {
-		return d.fail(d.off, "unexpected end of input")
+		return io.ErrUnexpectedEOF
 	}
 	return err
+}
+
+func (d *Decoder) atEOF() bool {
+	_, err := d.r.Peek(1)
+	return err != nil
 }
 
 // separator consumes the ',' or ':' that must precede the next token of the
@@ -284,7 +292,10 @@ func (d *Decoder) literal(word string) error {
 	off := d.off
 	for i := 0; i < len(word); i++ {
 		b, err := d.readByte()
-		if err != nil || b != word[i] {
+		if err != nil {
+			return d.eof(err)
+		}
+		if b != word[i] {
 			return d.fail(off, "invalid literal (expected %s)", word)
 		}
 	}
@@ -299,7 +310,10 @@ func (d *Decoder) number() (string, error) {
 	b, _ := d.readByte()
 	if b == '-' {
 		d.buf = append(d.buf, b)
-		b, _ = d.readByte()
+		var err error
+		if b, err = d.readByte(); err != nil {
+			return "", d.eof(err)
+		}
 	}
 	switch {
 	case b == '0':
@@ -313,7 +327,7 @@ func (d *Decoder) number() (string, error) {
 	if d.peekIs('.') {
 		d.take()
 		if d.digits() == 0 {
-			return "", d.fail(off, "invalid number: no digits after '.'")
+			return "", d.numberEnd(off, "no digits after '.'")
 		}
 	}
 	if d.peekIs('e') || d.peekIs('E') {
@@ -322,10 +336,19 @@ func (d *Decoder) number() (string, error) {
 			d.take()
 		}
 		if d.digits() == 0 {
-			return "", d.fail(off, "invalid number: no exponent digits")
+			return "", d.numberEnd(off, "no exponent digits")
 		}
 	}
 	return string(d.buf), nil
+}
+
+// numberEnd reports a number cut short: by the end of input, or by a byte
+// that cannot continue it.
+func (d *Decoder) numberEnd(off int64, why string) error {
+	if d.atEOF() {
+		return io.ErrUnexpectedEOF
+	}
+	return d.fail(off, "invalid number: %s", why)
 }
 
 func (d *Decoder) peekIs(c byte) bool {
@@ -358,7 +381,7 @@ func (d *Decoder) str() (string, error) {
 	for {
 		b, err := d.readByte()
 		if err != nil {
-			return "", d.fail(start, "unterminated string")
+			return "", d.eof(err)
 		}
 		switch {
 		case b == '"':
@@ -382,7 +405,7 @@ func (d *Decoder) escape() error {
 	off := d.off - 1
 	b, err := d.readByte()
 	if err != nil {
-		return d.fail(off, "unterminated escape")
+		return d.eof(err)
 	}
 	if i := strings.IndexByte(`"\/bfnrt`, b); i >= 0 {
 		d.buf = append(d.buf, "\"\\/\b\f\n\r\t"[i])
@@ -398,11 +421,18 @@ func (d *Decoder) escape() error {
 	if utf16.IsSurrogate(r) {
 		// A high surrogate must be followed by an escaped low surrogate;
 		// serde_json refuses lone surrogates, Python accepts them.
+		if r < 0xDC00 && d.atEOF() {
+			return io.ErrUnexpectedEOF
+		}
 		if r >= 0xDC00 || !d.peekIs('\\') {
 			return d.fail(off, "lone surrogate \\u%04x", r)
 		}
 		d.readByte()
-		if b, err := d.readByte(); err != nil || b != 'u' {
+		b, err := d.readByte()
+		if err != nil {
+			return d.eof(err)
+		}
+		if b != 'u' {
 			return d.fail(off, "lone surrogate \\u%04x", r)
 		}
 		lo, err := d.hex4(off)
@@ -422,7 +452,7 @@ func (d *Decoder) hex4(off int64) (rune, error) {
 	for i := 0; i < 4; i++ {
 		b, err := d.readByte()
 		if err != nil {
-			return 0, d.fail(off, "truncated \\u escape")
+			return 0, d.eof(err)
 		}
 		v, ok := unhex(b)
 		if !ok {

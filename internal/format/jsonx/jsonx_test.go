@@ -46,6 +46,17 @@ func TestInvalid(t *testing.T) {
 	}
 }
 
+// TestPrefixes: every strict prefix of a valid document ends in
+// io.ErrUnexpectedEOF, never in a syntax error.
+func TestPrefixes(t *testing.T) {
+	doc := `{"a": [1, -2.5e+3, true, false, null, "x\u00e9\ud83d\ude00\n"], "b": {"c": -0.5E-7}}`
+	for i := 1; i < len(doc); i++ {
+		if _, err := tokens(doc[:i]); !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("prefix %q: %v", doc[:i], err)
+		}
+	}
+}
+
 func TestDuplicatesAndOffsets(t *testing.T) {
 	toks, err := tokens(`{"a": 1, "b": {"a": 2}, "a": 3}`)
 	if err != nil {

@@ -8,6 +8,7 @@
 package safetensors
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -139,6 +140,33 @@ func ReadLen(prefix []byte, size int64) (uint64, error) {
 	return n, nil
 }
 
+// Plausible reports whether a file's first bytes look like a safetensors
+// header: a length within the limits and the file, then the start of a
+// JSON object that tokenizes without error as far as the head reaches. A
+// pickle or other format cannot keep its own structure and valid JSON
+// together for long, so this separates them where a magic number would.
+func Plausible(head []byte, size int64) bool {
+	if len(head) < PrefixLen+2 || head[PrefixLen] != '{' {
+		return false
+	}
+	n, err := ReadLen(head, size)
+	if err != nil {
+		return false
+	}
+	prefix := head[PrefixLen:min(uint64(len(head)), PrefixLen+n)]
+	dec := jsonx.NewDecoder(bytes.NewReader(prefix), maxDepth)
+	for {
+		_, err := dec.Next()
+		switch {
+		case err == nil:
+		case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
+			return true
+		default:
+			return false
+		}
+	}
+}
+
 // Read parses the header of a file of the given size.
 func Read(r io.ReaderAt, size int64) (*Header, error) {
 	var prefix [PrefixLen + 1]byte
@@ -159,6 +187,9 @@ func Read(r io.ReaderAt, size int64) (*Header, error) {
 		}
 		if errors.Is(err, jsonx.ErrDepth) {
 			return nil, &FormatError{PrefixLen + p.dec.Offset(), "header JSON nests too deeply"}
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, &FormatError{PrefixLen + p.dec.Offset(), "header JSON ends before its object is complete"}
 		}
 		return nil, err
 	}
