@@ -63,15 +63,17 @@ func (Analyzer) Name() string { return "jinja" }
 // chatMarkers are names every chat template refers to.
 var chatMarkers = []string{"messages", "message[", "message.", "add_generation_prompt", "bos_token", "eos_token"}
 
-// Match implements analyze.Analyzer: text with Jinja tags that speaks of
-// chat messages, or a .jinja name. JSON objects are left to the config
-// analyzer even when their strings hold templates.
+// Match implements analyze.Analyzer: text that opens with a Jinja tag and
+// speaks of chat messages, or a .jinja name. Source files that merely hold
+// a template in a string (remote-code tokenizers) do not open with a tag,
+// and JSON objects are left to the config analyzer.
 func (Analyzer) Match(a *analyze.Artifact) analyze.Confidence {
 	h := a.Head
-	if !utf8.Valid(trimIncompleteRune(h)) || bytes.IndexByte(h, 0) >= 0 || looksLikeJSON(h) {
+	if !utf8.Valid(trimIncompleteRune(h)) || bytes.IndexByte(h, 0) >= 0 {
 		return analyze.No
 	}
-	if bytes.Contains(h, []byte("{%")) || bytes.Contains(h, []byte("{{")) {
+	t := bytes.TrimLeft(h, " \t\r\n\ufeff")
+	if bytes.HasPrefix(t, []byte("{%")) || bytes.HasPrefix(t, []byte("{{")) || bytes.HasPrefix(t, []byte("{#")) {
 		for _, m := range chatMarkers {
 			if bytes.Contains(h, []byte(m)) {
 				return analyze.Structure
@@ -96,15 +98,6 @@ func trimIncompleteRune(b []byte) []byte {
 		}
 	}
 	return b
-}
-
-func looksLikeJSON(h []byte) bool {
-	t := bytes.TrimLeft(h, " \t\r\n\ufeff")
-	if len(t) < 2 || t[0] != '{' {
-		return false
-	}
-	rest := bytes.TrimLeft(t[1:], " \t\r\n")
-	return len(rest) > 0 && (rest[0] == '"' || rest[0] == '}')
 }
 
 // Analyze implements analyze.Analyzer.
