@@ -58,6 +58,8 @@ var ggufRules = []Rule{
 		Trigger:     "Duplicate keys or tensor names, arrays of arrays, a zero or non-power-of-two alignment.",
 		Impact:      "Scanner and loader disagree about the file's content.",
 		Remediation: ggufRemediation,
+		References:  []string{"https://github.com/ggml-org/llama.cpp/pull/19856 (gguf-py: error on duplicate keys)"},
+		Equivalents: []string{"none known"},
 		Positive: []string{"gguf/duplicate_chat_template.gguf", "gguf/duplicate_tensor.gguf", "gguf/nested_array.gguf",
 			"gguf/bad_alignment.gguf"},
 		Negative: ggufBenign,

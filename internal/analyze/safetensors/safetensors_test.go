@@ -158,3 +158,18 @@ func BenchmarkScan4GB(b *testing.B) {
 		}
 	}
 }
+
+func FuzzAnalyze(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "testdata", "samples", "safetensors", "*.safetensors"))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := scantest.NewScope("f.safetensors", bytes.NewReader(data), int64(len(data)))
+		if err := (safetensors.Analyzer{}).Analyze(s); err != nil {
+			t.Fatalf("analysis of an in-memory file failed: %v", err)
+		}
+	})
+}

@@ -349,7 +349,10 @@ func (p *parser) str(keep int64) (s string, skipped bool, err error) {
 		return "", true, nil
 	}
 	b, err := p.r.bytes(int64(n))
-	return string(b), false, err
+	if err != nil {
+		return "", false, p.truncated()
+	}
+	return string(b), false, nil
 }
 
 // value reads the value of kv (already holding its type); depth counts
