@@ -194,9 +194,10 @@ func elemOfContainer(obj *val) *val {
 	return tainted(obj)
 }
 
-// member is obj.name for a known name.
+// member is obj.name for a known name. The name is kept as a method name
+// in case the result is called (str.format, dict.get, __getattribute__…).
 func (in *interp) member(obj *val, name string) *val {
-	out := &val{esc: obj.esc}
+	out := &val{esc: obj.esc, method: name, recv: obj}
 	switch {
 	case obj.sub == subMethod || name == "__subclasses__":
 		out.sub = subMethod
@@ -204,11 +205,6 @@ func (in *interp) member(obj *val, name string) *val {
 		if v, ok := obj.obj.vals[name]; ok {
 			return v
 		}
-		if !obj.obj.namespace {
-			out.method, out.recv = name, obj
-		}
-	case obj.strs != nil || obj.elems != nil:
-		out.method, out.recv = name, obj
 	}
 	return out
 }

@@ -34,6 +34,7 @@ func TestAttacks(t *testing.T) {
 		{"macro arg", `{% macro m(x) %}{{ x.os.popen('id') }}{% endmacro %}{{ m(cycler.__init__.__globals__) }}`, KindExec},
 		{"macro name arg", `{% macro m(n) %}{{ (lipsum|attr(n)).os.system('x') }}{% endmacro %}{{ m('__glo' ~ 'bals__') }}`, KindExec},
 		{"getattribute call", `{{ lipsum.__getattribute__('__globals__').get('os').popen('id') }}`, KindExec},
+		{"getattribute name", `{{ (cycler|attr('__init__')).__getattribute__('__glo' ~ 'bals__').os }}`, KindExec},
 		{"getitem popen", `{{ cycler.__init__.__globals__.__getitem__('os').popen('id') }}`, KindExec},
 		{"attr hex", `{{ lipsum|attr('\x5f\x5fglobals\x5f\x5f')|attr('\x5f\x5fgetitem\x5f\x5f')('os') }}`, KindExec},
 		{"attr octal", `{{ (lipsum|attr("\137\137globals\137\137"))['os'] }}`, KindExec},
