@@ -52,8 +52,8 @@ func (Analyzer) Analyze(s analyze.Scope) error {
 	if f == nil {
 		return nil
 	}
-	r := &limiter{s: s, counts: map[string]int{}}
-	defer r.flush()
+	r := &analyze.Capped{Scope: s, Max: maxPerRule}
+	defer r.Flush()
 	problems(r, f)
 	templates(s, f)
 	if err == nil {
@@ -78,34 +78,13 @@ func headerError(s analyze.Scope, e *gg.Error) {
 	s.Report(h)
 }
 
-// limiter caps the findings per rule and summarises the rest.
-type limiter struct {
-	s      analyze.Scope
-	counts map[string]int
-}
-
-func (l *limiter) hit(h analyze.Hit) {
-	l.counts[h.Rule]++
-	if l.counts[h.Rule] <= maxPerRule {
-		l.s.Report(h)
-	}
-}
-
-func (l *limiter) flush() {
-	for rule, n := range l.counts {
-		if n > maxPerRule {
-			l.s.Report(analyze.Hit{Rule: rule, Message: fmt.Sprintf("%d more occurrences were not listed", n-maxPerRule)})
-		}
-	}
-}
-
-func problems(r *limiter, f *gg.File) {
+func problems(r *analyze.Capped, f *gg.File) {
 	for _, p := range f.Problems {
 		rule := "GGUF-204"
 		if p.Kind == gg.TooManyDims || p.Kind == gg.LongName {
 			rule = "GGUF-202"
 		}
-		r.hit(analyze.Hit{Rule: rule, At: analyze.Offset(p.Off), Message: p.Detail, Evidence: p.Detail})
+		r.Report(analyze.Hit{Rule: rule, At: analyze.Offset(p.Off), Message: p.Detail, Evidence: p.Detail})
 	}
 }
 
@@ -132,7 +111,7 @@ func templates(s analyze.Scope, f *gg.File) {
 
 // tensors checks shapes, types and the data layout llama.cpp requires: each
 // tensor at the running offset, padded to the alignment, inside the file.
-func tensors(r *limiter, f *gg.File, size int64) {
+func tensors(r *analyze.Capped, f *gg.File, size int64) {
 	var expected uint64
 	sequential := true
 	type span struct {
@@ -145,7 +124,7 @@ func tensors(r *limiter, f *gg.File, size int64) {
 		at := analyze.Offset(t.Off)
 		desc := fmt.Sprintf("%q %s dims %v offset %d", t.Name, gg.TypeName(t.Type), t.Dims, t.Offset)
 		if msg := t.ShapeError(); msg != "" {
-			r.hit(analyze.Hit{Rule: "GGUF-202", At: at, Evidence: desc,
+			r.Report(analyze.Hit{Rule: "GGUF-202", At: at, Evidence: desc,
 				Message: fmt.Sprintf("tensor %q: %s; loaders that compute its size without checking overflow and corrupt the heap", t.Name, msg)})
 			sequential = false
 			continue
@@ -157,15 +136,15 @@ func tensors(r *limiter, f *gg.File, size int64) {
 			continue
 		}
 		if t.Offset%f.Alignment != 0 {
-			r.hit(analyze.Hit{Rule: "GGUF-203", At: at, Evidence: desc,
+			r.Report(analyze.Hit{Rule: "GGUF-203", At: at, Evidence: desc,
 				Message: fmt.Sprintf("tensor %q starts at data offset %d, not a multiple of the alignment %d; llama.cpp refuses the file", t.Name, t.Offset, f.Alignment)})
 		} else if sequential && t.Offset != expected {
-			r.hit(analyze.Hit{Rule: "GGUF-203", At: at, Evidence: desc,
+			r.Report(analyze.Hit{Rule: "GGUF-203", At: at, Evidence: desc,
 				Message: fmt.Sprintf("tensor %q starts at data offset %d where llama.cpp expects %d: tensors overlap or leave gaps", t.Name, t.Offset, expected)})
 		}
 		end := t.Offset + n
 		if end < t.Offset || int64(end) < 0 || f.DataStart+int64(end) > size || f.DataStart+int64(end) < f.DataStart {
-			r.hit(analyze.Hit{Rule: "GGUF-203", At: at, Evidence: desc,
+			r.Report(analyze.Hit{Rule: "GGUF-203", At: at, Evidence: desc,
 				Message: fmt.Sprintf("tensor %q's %d bytes of data end past the end of the %d-byte file; loaders that trust the header read out of bounds", t.Name, n, size)})
 		}
 		expected = alignUp(max(expected, end), f.Alignment)
@@ -174,7 +153,7 @@ func tensors(r *limiter, f *gg.File, size int64) {
 	sort.SliceStable(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
 	for i := 1; i < len(spans); i++ {
 		if p, c := spans[i-1], spans[i]; c.start < p.end && c.end > c.start {
-			r.hit(analyze.Hit{Rule: "GGUF-203", At: analyze.Offset(c.t.Off),
+			r.Report(analyze.Hit{Rule: "GGUF-203", At: analyze.Offset(c.t.Off),
 				Message:  fmt.Sprintf("tensors %q and %q share bytes", p.t.Name, c.t.Name),
 				Evidence: fmt.Sprintf("%q [%d, %d) overlaps %q [%d, %d)", c.t.Name, c.start, c.end, p.t.Name, p.start, p.end)})
 		}
@@ -184,13 +163,13 @@ func tensors(r *limiter, f *gg.File, size int64) {
 // typeProblem reports a tensor type this parser cannot size: removed ids
 // and absurd ids are anomalies; unassigned ids below the plausible limit
 // may be newer than this table and are left alone.
-func typeProblem(r *limiter, t *gg.Tensor, at, desc string) {
+func typeProblem(r *analyze.Capped, t *gg.Tensor, at, desc string) {
 	switch {
 	case t.Type > gg.MaxPlausibleType:
-		r.hit(analyze.Hit{Rule: "GGUF-202", At: at, Evidence: desc,
+		r.Report(analyze.Hit{Rule: "GGUF-202", At: at, Evidence: desc,
 			Message: fmt.Sprintf("tensor %q has type id %d, far beyond every ggml type: loaders that index their type table with it read out of bounds", t.Name, t.Type)})
 	case removedType(t.Type):
-		r.hit(analyze.Hit{Rule: "GGUF-202", At: at, Evidence: desc, Severity: finding.Medium,
+		r.Report(analyze.Hit{Rule: "GGUF-202", At: at, Evidence: desc, Severity: finding.Medium,
 			Message: fmt.Sprintf("tensor %q has type id %d, which ggml removed; llama.cpp refuses the file", t.Name, t.Type)})
 	}
 }

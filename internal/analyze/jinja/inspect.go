@@ -56,9 +56,6 @@ type Finding struct {
 // Result is the analysis of one template.
 type Result struct {
 	Findings []Finding
-	// Parsed is false when the template did not parse; the findings then
-	// come from the token-level scan.
-	Parsed bool
 }
 
 // MaxTemplate is the largest template analysed in depth; larger ones are
@@ -88,7 +85,7 @@ func Inspect(src string) Result {
 	}
 	in := &interp{src: src, seen: map[[2]int]bool{}, used: map[*escape]bool{}}
 	in.block(t.Body, newScope(nil))
-	r := Result{Parsed: true}
+	var r Result
 	for _, f := range in.findings {
 		// An escape that a later finding proved to reach a sink is told
 		// there; keep only the malicious finding.

@@ -49,26 +49,6 @@ const maxPerRule = 10
 // maxHoles bounds the holes scanned as child artifacts.
 const maxHoles = 8
 
-type reporter struct {
-	s      analyze.Scope
-	counts map[string]int
-}
-
-func (r *reporter) hit(h analyze.Hit) {
-	r.counts[h.Rule]++
-	if r.counts[h.Rule] <= maxPerRule {
-		r.s.Report(h)
-	}
-}
-
-func (r *reporter) flush() {
-	for rule, n := range r.counts {
-		if n > maxPerRule {
-			r.s.Report(analyze.Hit{Rule: rule, Message: fmt.Sprintf("%d more occurrences were not listed", n-maxPerRule)})
-		}
-	}
-}
-
 // Analyze implements analyze.Analyzer.
 func (Analyzer) Analyze(s analyze.Scope) error {
 	ra, err := s.ReaderAt()
@@ -87,15 +67,15 @@ func (Analyzer) Analyze(s analyze.Scope) error {
 	if err != nil {
 		return fmt.Errorf("reading the safetensors header: %w", err)
 	}
-	r := &reporter{s: s, counts: map[string]int{}}
-	defer r.flush()
+	r := &analyze.Capped{Scope: s, Max: maxPerRule}
+	defer r.Flush()
 	problems(r, h)
 	end := layout(r, h, size-h.DataStart)
 	outside(s, r, ra, h, size, end)
 	return nil
 }
 
-func problems(r *reporter, h *st.Header) {
+func problems(r *analyze.Capped, h *st.Header) {
 	for _, p := range h.Problems {
 		rule, why := "SAFETENSORS-201", "the reference loader rejects the header: "
 		switch p.Kind {
@@ -104,13 +84,13 @@ func problems(r *reporter, h *st.Header) {
 		case st.NonString:
 			rule, why = "SAFETENSORS-202", "the reference loader rejects non-string metadata while Python's json accepts it: "
 		}
-		r.hit(analyze.Hit{Rule: rule, At: analyze.Offset(p.Off), Message: why + p.Detail, Evidence: p.Path})
+		r.Report(analyze.Hit{Rule: rule, At: analyze.Offset(p.Off), Message: why + p.Detail, Evidence: p.Path})
 	}
 }
 
 // layout checks sizes and offsets of the well-formed entries against the
 // dataLen bytes of buffer, and returns where the covered buffer ends.
-func layout(r *reporter, h *st.Header, dataLen int64) uint64 {
+func layout(r *analyze.Capped, h *st.Header, dataLen int64) uint64 {
 	var ts []*st.Tensor
 	for i := range h.Tensors {
 		t := &h.Tensors[i]
@@ -129,16 +109,16 @@ func layout(r *reporter, h *st.Header, dataLen int64) uint64 {
 	for _, t := range ts {
 		switch {
 		case t.Begin > cursor:
-			r.hit(analyze.Hit{Rule: "SAFETENSORS-204", At: analyze.Offset(t.Off),
+			r.Report(analyze.Hit{Rule: "SAFETENSORS-204", At: analyze.Offset(t.Off),
 				Message:  fmt.Sprintf("bytes %d..%d of the buffer belong to no tensor (a hole the reference loader rejects)", cursor, t.Begin),
 				Evidence: fmt.Sprintf("hole [%d, %d) before %q", cursor, t.Begin, t.Name)})
 		case t.Begin < cursor && t.End > t.Begin:
-			r.hit(analyze.Hit{Rule: "SAFETENSORS-204", At: analyze.Offset(t.Off),
+			r.Report(analyze.Hit{Rule: "SAFETENSORS-204", At: analyze.Offset(t.Off),
 				Message:  fmt.Sprintf("tensor %q overlaps %q: two tensors share bytes", t.Name, prev.Name),
 				Evidence: fmt.Sprintf("%q [%d, %d) overlaps %q [%d, %d)", t.Name, t.Begin, t.End, prev.Name, prev.Begin, prev.End)})
 		}
 		if dataLen >= 0 && t.End > uint64(dataLen) {
-			r.hit(analyze.Hit{Rule: "SAFETENSORS-204", At: analyze.Offset(t.Off),
+			r.Report(analyze.Hit{Rule: "SAFETENSORS-204", At: analyze.Offset(t.Off),
 				Message:  fmt.Sprintf("tensor %q ends at buffer byte %d but the buffer holds only %d bytes: loaders that trust the offsets read out of bounds", t.Name, t.End, dataLen),
 				Evidence: fmt.Sprintf("%q data_offsets [%d, %d], buffer %d bytes", t.Name, t.Begin, t.End, dataLen)})
 		}
@@ -150,11 +130,11 @@ func layout(r *reporter, h *st.Header, dataLen int64) uint64 {
 }
 
 // sizeOK checks one entry's dtype × shape against its offsets.
-func sizeOK(r *reporter, t *st.Tensor) bool {
+func sizeOK(r *analyze.Capped, t *st.Tensor) bool {
 	at := analyze.Offset(t.Off)
 	desc := fmt.Sprintf("%q dtype %s shape %v data_offsets [%d, %d]", t.Name, t.DType, t.Shape, t.Begin, t.End)
 	if t.End < t.Begin {
-		r.hit(analyze.Hit{Rule: "SAFETENSORS-204", At: at, Message: fmt.Sprintf("tensor %q ends before it begins", t.Name), Evidence: desc})
+		r.Report(analyze.Hit{Rule: "SAFETENSORS-204", At: at, Message: fmt.Sprintf("tensor %q ends before it begins", t.Name), Evidence: desc})
 		return false
 	}
 	if !t.Valid {
@@ -163,13 +143,13 @@ func sizeOK(r *reporter, t *st.Tensor) bool {
 	size, whole, ok := t.Size()
 	switch {
 	case !ok:
-		r.hit(analyze.Hit{Rule: "SAFETENSORS-203", At: at, Evidence: desc,
+		r.Report(analyze.Hit{Rule: "SAFETENSORS-203", At: at, Evidence: desc,
 			Message: fmt.Sprintf("the element count of %q overflows 64 bits: loaders that multiply without checking allocate a wrapped-around size", t.Name)})
 	case !whole:
-		r.hit(analyze.Hit{Rule: "SAFETENSORS-203", At: at, Evidence: desc,
+		r.Report(analyze.Hit{Rule: "SAFETENSORS-203", At: at, Evidence: desc,
 			Message: fmt.Sprintf("the %s elements of %q do not fill whole bytes", t.DType, t.Name)})
 	case size != t.End-t.Begin:
-		r.hit(analyze.Hit{Rule: "SAFETENSORS-203", At: at, Evidence: desc,
+		r.Report(analyze.Hit{Rule: "SAFETENSORS-203", At: at, Evidence: desc,
 			Message: fmt.Sprintf("%q needs %d bytes for its dtype and shape but its offsets span %d", t.Name, size, t.End-t.Begin)})
 	}
 	return true
@@ -177,7 +157,7 @@ func sizeOK(r *reporter, t *st.Tensor) bool {
 
 // outside reports and scans the bytes no tensor covers: data after the
 // buffer, and HDF5 superblocks where h5py looks for them.
-func outside(s analyze.Scope, r *reporter, ra io.ReaderAt, h *st.Header, size int64, end uint64) {
+func outside(s analyze.Scope, r *analyze.Capped, ra io.ReaderAt, h *st.Header, size int64, end uint64) {
 	if size < 0 {
 		return
 	}
@@ -187,11 +167,11 @@ func outside(s analyze.Scope, r *reporter, ra io.ReaderAt, h *st.Header, size in
 		n := size - off
 		kind := polyglot(ra, off, n)
 		if kind != "" {
-			r.hit(analyze.Hit{Rule: "SAFETENSORS-206", At: analyze.Offset(off),
+			r.Report(analyze.Hit{Rule: "SAFETENSORS-206", At: analyze.Offset(off),
 				Message:  fmt.Sprintf("%d bytes after the tensor buffer hold %s: the file is also loadable by another format's loader", n, kind),
 				Evidence: kind})
 		} else {
-			r.hit(analyze.Hit{Rule: "SAFETENSORS-205", At: analyze.Offset(off),
+			r.Report(analyze.Hit{Rule: "SAFETENSORS-205", At: analyze.Offset(off),
 				Message:  fmt.Sprintf("%d bytes follow the end of the tensor buffer; the reference loader rejects the file", n),
 				Evidence: fmt.Sprintf("trailing data at %d, starting %q", off, peek(ra, off, 8))})
 		}
@@ -200,7 +180,7 @@ func outside(s analyze.Scope, r *reporter, ra io.ReaderAt, h *st.Header, size in
 	scanHoles(s, ra, h, end)
 	for off := int64(512); off+8 <= size; off *= 2 {
 		if bytes.Equal(peek(ra, off, 8), hdf5Magic) {
-			r.hit(analyze.Hit{Rule: "SAFETENSORS-206", At: analyze.Offset(off),
+			r.Report(analyze.Hit{Rule: "SAFETENSORS-206", At: analyze.Offset(off),
 				Message:  fmt.Sprintf("an HDF5 superblock sits at offset %d, where h5py looks for one: the file also opens as HDF5", off),
 				Evidence: "HDF5 signature at " + fmt.Sprint(off)})
 			s.Scan(analyze.Child{Name: fmt.Sprintf("<hdf5 at %d>", off), Src: analyze.SectionSource{R: ra, Off: off, Len: size - off}})

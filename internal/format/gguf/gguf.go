@@ -87,12 +87,9 @@ type KV struct {
 	Uint  uint64
 	Float float64
 	// Str is a string value; Truncated is set when it was longer than
-	// Limits.MaxString and not kept.
+	// Limits.MaxString and not kept. Array elements are never kept.
 	Str       string
 	Truncated bool
-	// Arrays: element type and length (elements are not kept).
-	Elem ValueType
-	Len  uint64
 }
 
 // Tensor is one tensor info.
@@ -141,20 +138,10 @@ type File struct {
 	KVs                  []KV
 	Tensors              []Tensor
 	Alignment            uint64
-	// InfoEnd is where the tensor infos end; DataStart is InfoEnd rounded
-	// up to the alignment.
-	InfoEnd, DataStart int64
-	Problems           []Problem
-}
-
-// Lookup returns the first KV with the key.
-func (f *File) Lookup(key string) (*KV, bool) {
-	for i := range f.KVs {
-		if f.KVs[i].Key == key {
-			return &f.KVs[i], true
-		}
-	}
-	return nil, false
+	// DataStart is where tensor data starts: the end of the tensor infos
+	// rounded up to the alignment.
+	DataStart int64
+	Problems  []Problem
 }
 
 // ErrorKind classifies a fatal header error.
@@ -224,7 +211,6 @@ func (p *parser) file() (*File, error) {
 	if err := p.tensors(); err != nil {
 		return &p.f, err
 	}
-	p.f.InfoEnd = p.r.pos
 	p.f.DataStart = alignUp(p.r.pos, p.f.Alignment)
 	return &p.f, nil
 }
@@ -415,9 +401,6 @@ func (p *parser) array(kv *KV, depth int) error {
 		return p.truncated()
 	}
 	elem := ValueType(et)
-	if depth == 0 {
-		kv.Elem, kv.Len = elem, n
-	}
 	switch {
 	case elem >= numValueTypes:
 		return &Error{Invalid, off, fmt.Sprintf("array %q has unknown element type %d", kv.Key, et)}

@@ -34,8 +34,8 @@ func TestVersions(t *testing.T) {
 		if err != nil {
 			t.Fatalf("v%d %v: %v", c.version, c.order, err)
 		}
-		kv, ok := f.Lookup("tokenizer.chat_template")
-		if !ok || kv.Str != "{{ messages }}" || f.Alignment != 64 || f.BigEndian != (c.order == binary.BigEndian) {
+		kv := f.KVs[2]
+		if kv.Key != "tokenizer.chat_template" || kv.Str != "{{ messages }}" || f.Alignment != 64 || f.BigEndian != (c.order == binary.BigEndian) {
 			t.Errorf("v%d: got %+v alignment %d", c.version, kv, f.Alignment)
 		}
 		tt := f.Tensors[0]

@@ -31,12 +31,6 @@ var ggmlTypes = map[uint32]GGMLType{
 // an attack on loaders that index a type table with it, not a new type.
 const MaxPlausibleType = 255
 
-// LookupType returns the storage of a type id.
-func LookupType(id uint32) (GGMLType, bool) {
-	t, ok := ggmlTypes[id]
-	return t, ok
-}
-
 // TypeName names a type id.
 func TypeName(id uint32) string {
 	if t, ok := ggmlTypes[id]; ok {

@@ -93,9 +93,6 @@ func NewDecoder(r io.Reader, maxDepth int) *Decoder {
 // Offset is the number of bytes consumed so far.
 func (d *Decoder) Offset() int64 { return d.off }
 
-// Depth is the number of open arrays and objects.
-func (d *Decoder) Depth() int { return len(d.stack) }
-
 func (d *Decoder) fail(off int64, format string, args ...any) error {
 	return &SyntaxError{Off: off, Msg: fmt.Sprintf(format, args...)}
 }

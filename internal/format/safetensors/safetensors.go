@@ -35,12 +35,6 @@ var dtypeBits = map[string]uint64{
 	"I32": 32, "U32": 32, "F32": 32, "C64": 64, "F64": 64, "I64": 64, "U64": 64,
 }
 
-// DTypeBits returns the element size in bits of a dtype name.
-func DTypeBits(name string) (uint64, bool) {
-	b, ok := dtypeBits[name]
-	return b, ok
-}
-
 // Tensor is one tensor entry of the header.
 type Tensor struct {
 	Name string
