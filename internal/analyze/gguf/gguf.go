@@ -122,9 +122,11 @@ func tensors(r *analyze.Capped, f *gg.File, size int64) {
 	for i := range f.Tensors {
 		t := &f.Tensors[i]
 		at := analyze.Offset(t.Off)
-		desc := fmt.Sprintf("%q %s dims %v offset %d", t.Name, gg.TypeName(t.Type), t.Dims, t.Offset)
+		desc := func() string {
+			return fmt.Sprintf("%q %s dims %v offset %d", t.Name, gg.TypeName(t.Type), t.Dims, t.Offset)
+		}
 		if msg := t.ShapeError(); msg != "" {
-			r.Report(analyze.Hit{Rule: "GGUF-202", At: at, Evidence: desc,
+			r.Report(analyze.Hit{Rule: "GGUF-202", At: at, Evidence: desc(),
 				Message: fmt.Sprintf("tensor %q: %s; loaders that compute its size without checking overflow and corrupt the heap", t.Name, msg)})
 			sequential = false
 			continue
@@ -136,15 +138,15 @@ func tensors(r *analyze.Capped, f *gg.File, size int64) {
 			continue
 		}
 		if t.Offset%f.Alignment != 0 {
-			r.Report(analyze.Hit{Rule: "GGUF-203", At: at, Evidence: desc,
+			r.Report(analyze.Hit{Rule: "GGUF-203", At: at, Evidence: desc(),
 				Message: fmt.Sprintf("tensor %q starts at data offset %d, not a multiple of the alignment %d; llama.cpp refuses the file", t.Name, t.Offset, f.Alignment)})
 		} else if sequential && t.Offset != expected {
-			r.Report(analyze.Hit{Rule: "GGUF-203", At: at, Evidence: desc,
+			r.Report(analyze.Hit{Rule: "GGUF-203", At: at, Evidence: desc(),
 				Message: fmt.Sprintf("tensor %q starts at data offset %d where llama.cpp expects %d: tensors overlap or leave gaps", t.Name, t.Offset, expected)})
 		}
 		end := t.Offset + n
 		if end < t.Offset || int64(end) < 0 || f.DataStart+int64(end) > size || f.DataStart+int64(end) < f.DataStart {
-			r.Report(analyze.Hit{Rule: "GGUF-203", At: at, Evidence: desc,
+			r.Report(analyze.Hit{Rule: "GGUF-203", At: at, Evidence: desc(),
 				Message: fmt.Sprintf("tensor %q's %d bytes of data end past the end of the %d-byte file; loaders that trust the header read out of bounds", t.Name, n, size)})
 		}
 		expected = alignUp(max(expected, end), f.Alignment)
@@ -163,13 +165,13 @@ func tensors(r *analyze.Capped, f *gg.File, size int64) {
 // typeProblem reports a tensor type this parser cannot size: removed ids
 // and absurd ids are anomalies; unassigned ids below the plausible limit
 // may be newer than this table and are left alone.
-func typeProblem(r *analyze.Capped, t *gg.Tensor, at, desc string) {
+func typeProblem(r *analyze.Capped, t *gg.Tensor, at string, desc func() string) {
 	switch {
 	case t.Type > gg.MaxPlausibleType:
-		r.Report(analyze.Hit{Rule: "GGUF-202", At: at, Evidence: desc,
+		r.Report(analyze.Hit{Rule: "GGUF-202", At: at, Evidence: desc(),
 			Message: fmt.Sprintf("tensor %q has type id %d, far beyond every ggml type: loaders that index their type table with it read out of bounds", t.Name, t.Type)})
 	case removedType(t.Type):
-		r.Report(analyze.Hit{Rule: "GGUF-202", At: at, Evidence: desc, Severity: finding.Medium,
+		r.Report(analyze.Hit{Rule: "GGUF-202", At: at, Evidence: desc(), Severity: finding.Medium,
 			Message: fmt.Sprintf("tensor %q has type id %d, which ggml removed; llama.cpp refuses the file", t.Name, t.Type)})
 	}
 }

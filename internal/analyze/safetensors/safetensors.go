@@ -70,7 +70,11 @@ func (Analyzer) Analyze(s analyze.Scope) error {
 	r := &analyze.Capped{Scope: s, Max: maxPerRule}
 	defer r.Flush()
 	problems(r, h)
-	end := layout(r, h, size-h.DataStart)
+	end, holes := layout(r, h, size-h.DataStart)
+	for _, hole := range holes {
+		off := h.DataStart + int64(hole[0])
+		s.Scan(analyze.Child{Name: fmt.Sprintf("<hole at %d>", off), Src: analyze.SectionSource{R: ra, Off: off, Len: int64(hole[1] - hole[0])}})
+	}
 	outside(s, r, ra, h, size, end)
 	return nil
 }
@@ -89,8 +93,9 @@ func problems(r *analyze.Capped, h *st.Header) {
 }
 
 // layout checks sizes and offsets of the well-formed entries against the
-// dataLen bytes of buffer, and returns where the covered buffer ends.
-func layout(r *analyze.Capped, h *st.Header, dataLen int64) uint64 {
+// dataLen bytes of buffer; it returns where the covered buffer ends and the
+// first holes between tensors.
+func layout(r *analyze.Capped, h *st.Header, dataLen int64) (uint64, [][2]uint64) {
 	var ts []*st.Tensor
 	for i := range h.Tensors {
 		t := &h.Tensors[i]
@@ -106,9 +111,13 @@ func layout(r *analyze.Capped, h *st.Header, dataLen int64) uint64 {
 	})
 	var cursor uint64
 	var prev *st.Tensor
+	var holes [][2]uint64
 	for _, t := range ts {
 		switch {
 		case t.Begin > cursor:
+			if len(holes) < maxHoles && (dataLen < 0 || t.Begin <= uint64(dataLen)) {
+				holes = append(holes, [2]uint64{cursor, t.Begin})
+			}
 			r.Report(analyze.Hit{Rule: "SAFETENSORS-204", At: analyze.Offset(t.Off),
 				Message:  fmt.Sprintf("bytes %d..%d of the buffer belong to no tensor (a hole the reference loader rejects)", cursor, t.Begin),
 				Evidence: fmt.Sprintf("hole [%d, %d) before %q", cursor, t.Begin, t.Name)})
@@ -126,15 +135,17 @@ func layout(r *analyze.Capped, h *st.Header, dataLen int64) uint64 {
 			cursor, prev = t.End, t
 		}
 	}
-	return cursor
+	return cursor, holes
 }
 
 // sizeOK checks one entry's dtype × shape against its offsets.
 func sizeOK(r *analyze.Capped, t *st.Tensor) bool {
 	at := analyze.Offset(t.Off)
-	desc := fmt.Sprintf("%q dtype %s shape %v data_offsets [%d, %d]", t.Name, t.DType, t.Shape, t.Begin, t.End)
+	desc := func() string {
+		return fmt.Sprintf("%q dtype %s shape %v data_offsets [%d, %d]", t.Name, t.DType, t.Shape, t.Begin, t.End)
+	}
 	if t.End < t.Begin {
-		r.Report(analyze.Hit{Rule: "SAFETENSORS-204", At: at, Message: fmt.Sprintf("tensor %q ends before it begins", t.Name), Evidence: desc})
+		r.Report(analyze.Hit{Rule: "SAFETENSORS-204", At: at, Message: fmt.Sprintf("tensor %q ends before it begins", t.Name), Evidence: desc()})
 		return false
 	}
 	if !t.Valid {
@@ -143,13 +154,13 @@ func sizeOK(r *analyze.Capped, t *st.Tensor) bool {
 	size, whole, ok := t.Size()
 	switch {
 	case !ok:
-		r.Report(analyze.Hit{Rule: "SAFETENSORS-203", At: at, Evidence: desc,
+		r.Report(analyze.Hit{Rule: "SAFETENSORS-203", At: at, Evidence: desc(),
 			Message: fmt.Sprintf("the element count of %q overflows 64 bits: loaders that multiply without checking allocate a wrapped-around size", t.Name)})
 	case !whole:
-		r.Report(analyze.Hit{Rule: "SAFETENSORS-203", At: at, Evidence: desc,
+		r.Report(analyze.Hit{Rule: "SAFETENSORS-203", At: at, Evidence: desc(),
 			Message: fmt.Sprintf("the %s elements of %q do not fill whole bytes", t.DType, t.Name)})
 	case size != t.End-t.Begin:
-		r.Report(analyze.Hit{Rule: "SAFETENSORS-203", At: at, Evidence: desc,
+		r.Report(analyze.Hit{Rule: "SAFETENSORS-203", At: at, Evidence: desc(),
 			Message: fmt.Sprintf("%q needs %d bytes for its dtype and shape but its offsets span %d", t.Name, size, t.End-t.Begin)})
 	}
 	return true
@@ -177,7 +188,6 @@ func outside(s analyze.Scope, r *analyze.Capped, ra io.ReaderAt, h *st.Header, s
 		}
 		s.Scan(analyze.Child{Name: "<trailing data>", Src: analyze.SectionSource{R: ra, Off: off, Len: n}})
 	}
-	scanHoles(s, ra, h, end)
 	for off := int64(512); off+8 <= size; off *= 2 {
 		if bytes.Equal(peek(ra, off, 8), hdf5Magic) {
 			r.Report(analyze.Hit{Rule: "SAFETENSORS-206", At: analyze.Offset(off),
@@ -189,27 +199,6 @@ func outside(s analyze.Scope, r *analyze.Capped, ra io.ReaderAt, h *st.Header, s
 }
 
 var hdf5Magic = []byte("\x89HDF\r\n\x1a\n")
-
-// scanHoles hands the first gaps between tensors to the engine.
-func scanHoles(s analyze.Scope, ra io.ReaderAt, h *st.Header, end uint64) {
-	var spans [][2]uint64
-	for _, t := range h.Tensors {
-		if t.Placed && t.End >= t.Begin && t.End <= end {
-			spans = append(spans, [2]uint64{t.Begin, t.End})
-		}
-	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
-	var cursor uint64
-	holes := 0
-	for _, sp := range spans {
-		if sp[0] > cursor && holes < maxHoles {
-			holes++
-			off := h.DataStart + int64(cursor)
-			s.Scan(analyze.Child{Name: fmt.Sprintf("<hole at %d>", off), Src: analyze.SectionSource{R: ra, Off: off, Len: int64(sp[0] - cursor)}})
-		}
-		cursor = max(cursor, sp[1])
-	}
-}
 
 // polyglot names the format whose signature starts the n bytes at off, or
 // whose zip end record sits at their end.
