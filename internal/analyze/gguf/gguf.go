@@ -41,7 +41,9 @@ func (Analyzer) Analyze(s analyze.Scope) error {
 		return err
 	}
 	size := s.Artifact().Size
-	f, err := gg.Read(ra, size, gg.DefaultLimits())
+	lim := gg.DefaultLimits()
+	lim.Keep = templateKey
+	f, err := gg.Read(ra, size, lim)
 	var ge *gg.Error
 	switch {
 	case errors.As(err, &ge):
@@ -92,12 +94,12 @@ func problems(r *analyze.Capped, f *gg.File) {
 // tokenizer.chat_template.<name>, the keys llama-cpp-python renders.
 func templates(s analyze.Scope, f *gg.File) {
 	for _, kv := range f.KVs {
-		if kv.Key != "tokenizer.chat_template" && !strings.HasPrefix(kv.Key, "tokenizer.chat_template.") || kv.Type != gg.String {
+		if !templateKey(kv.Key) || kv.Type != gg.String {
 			continue
 		}
 		if kv.Truncated {
 			s.Report(analyze.Hit{Rule: "JINJA-201", At: analyze.Offset(kv.ValueOff),
-				Message:  fmt.Sprintf("%s is longer than %d bytes and was not analysed", kv.Key, gg.DefaultLimits().MaxString),
+				Message:  fmt.Sprintf("%s is longer than the %d bytes kept for analysis and was not analysed", kv.Key, gg.DefaultLimits().MaxString),
 				Evidence: kv.Key})
 			continue
 		}
@@ -107,6 +109,10 @@ func templates(s analyze.Scope, f *gg.File) {
 		}
 		jinja.Report(s, kv.Str, kv.Key, jinja.Offset(kv.ValueOff+prefix))
 	}
+}
+
+func templateKey(k string) bool {
+	return k == "tokenizer.chat_template" || strings.HasPrefix(k, "tokenizer.chat_template.")
 }
 
 // tensors checks shapes, types and the data layout llama.cpp requires: each

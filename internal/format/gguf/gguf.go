@@ -61,18 +61,25 @@ const MaxName = 64
 // DefaultAlignment applies when general.alignment is absent.
 const DefaultAlignment = 32
 
-// Limits bound what one header may make the parser keep.
+// Limits bound what one header may make the parser keep, whatever the
+// file's size.
 type Limits struct {
 	// MaxString is the longest string value kept; longer ones are skipped
 	// and marked Truncated.
 	MaxString int64
+	// MaxKept bounds all the bytes kept: string values, keys and tensor
+	// names. Values beyond it are marked Truncated; keys and names beyond
+	// it end the parse.
+	MaxKept int64
 	// MaxKVs and MaxTensors bound the entries kept.
 	MaxKVs, MaxTensors uint64
+	// Keep selects the keys whose string values are kept (nil: all).
+	Keep func(key string) bool
 }
 
 // DefaultLimits are far above any real model.
 func DefaultLimits() Limits {
-	return Limits{MaxString: 16 << 20, MaxKVs: 1 << 16, MaxTensors: 1 << 18}
+	return Limits{MaxString: 16 << 20, MaxKept: 64 << 20, MaxKVs: 1 << 16, MaxTensors: 1 << 18}
 }
 
 // KV is one metadata entry.
@@ -179,6 +186,7 @@ type parser struct {
 	f    File
 	v1   bool
 	keys map[string]bool
+	kept int64 // bytes of strings kept so far
 }
 
 func (p *parser) file() (*File, error) {
@@ -282,7 +290,7 @@ func (p *parser) kvs() error {
 	p.f.Alignment = DefaultAlignment
 	for i := uint64(0); i < p.f.KVCount; i++ {
 		kv := KV{Off: p.r.pos}
-		key, _, err := p.str(p.lim.MaxString)
+		key, err := p.name("metadata key")
 		if err != nil {
 			return err
 		}
@@ -319,6 +327,16 @@ func (p *parser) problem(k ProblemKind, off int64, detail string) {
 	p.f.Problems = append(p.f.Problems, Problem{Kind: k, Off: off, Detail: detail})
 }
 
+// name reads a key or tensor name, which must fit the budget of kept bytes.
+func (p *parser) name(what string) (string, error) {
+	off := p.r.pos
+	s, skipped, err := p.str(p.lim.MaxKept - p.kept)
+	if err == nil && skipped {
+		err = &Error{Invalid, off, fmt.Sprintf("a %s makes the header's names exceed this parser's %d-byte limit", what, p.lim.MaxKept)}
+	}
+	return s, err
+}
+
 // str reads a length-prefixed string, keeping it when it is at most keep
 // bytes long (skipped is true otherwise).
 func (p *parser) str(keep int64) (s string, skipped bool, err error) {
@@ -338,6 +356,7 @@ func (p *parser) str(keep int64) (s string, skipped bool, err error) {
 	if err != nil {
 		return "", false, p.truncated()
 	}
+	p.kept += int64(n)
 	return string(b), false, nil
 }
 
@@ -346,8 +365,12 @@ func (p *parser) str(keep int64) (s string, skipped bool, err error) {
 func (p *parser) value(kv *KV, depth int) error {
 	switch t := kv.Type; {
 	case t == String:
-		s, skipped, err := p.str(p.lim.MaxString)
-		kv.Str, kv.Truncated = s, skipped
+		limit := min(p.lim.MaxString, p.lim.MaxKept-p.kept)
+		if p.lim.Keep != nil && !p.lim.Keep(kv.Key) {
+			limit = -1
+		}
+		s, skipped, err := p.str(limit)
+		kv.Str, kv.Truncated = s, skipped && limit >= 0
 		return err
 	case t == Array:
 		return p.array(kv, depth)
@@ -451,7 +474,7 @@ func (p *parser) tensors() error {
 	names := make(map[string]bool, p.f.TensorCount)
 	for i := uint64(0); i < p.f.TensorCount; i++ {
 		t := Tensor{Off: p.r.pos}
-		name, _, err := p.str(p.lim.MaxString)
+		name, err := p.name("tensor name")
 		if err != nil {
 			return err
 		}

@@ -145,6 +145,41 @@ func TestShapes(t *testing.T) {
 	}
 }
 
+// TestKeptBytes: only selected values are kept, and all kept bytes stay
+// within MaxKept whatever the file holds.
+func TestKeptBytes(t *testing.T) {
+	w := ggufwrite.New(3, binary.LittleEndian)
+	w.Header(0, 3)
+	w.KVString("tokenizer.huggingface.json", string(bytes.Repeat([]byte("x"), 4096)))
+	w.KVString("tokenizer.chat_template", "{{ messages }}")
+	w.KVString("tokenizer.chat_template.big", string(bytes.Repeat([]byte("y"), 2048)))
+	lim := DefaultLimits()
+	lim.MaxKept = 1024
+	lim.Keep = func(k string) bool { return k != "tokenizer.huggingface.json" }
+	f, err := Read(bytes.NewReader(w.Bytes()), int64(w.Len()), lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kv := f.KVs[0]; kv.Str != "" || kv.Truncated {
+		t.Errorf("unselected value kept: %+v", kv)
+	}
+	if kv := f.KVs[1]; kv.Str != "{{ messages }}" {
+		t.Errorf("template not kept: %+v", kv)
+	}
+	if kv := f.KVs[2]; kv.Str != "" || !kv.Truncated {
+		t.Errorf("over-budget value: %+v", kv)
+	}
+
+	w = ggufwrite.New(3, binary.LittleEndian)
+	w.Header(0, 2)
+	w.KVU32(string(bytes.Repeat([]byte("k"), 600)), 1)
+	w.KVU32(string(bytes.Repeat([]byte("j"), 600)), 1)
+	var e *Error
+	if _, err := Read(bytes.NewReader(w.Bytes()), int64(w.Len()), lim); !errors.As(err, &e) || e.Kind != Invalid {
+		t.Errorf("names over budget: %v", err)
+	}
+}
+
 func TestTruncatedAndInvalid(t *testing.T) {
 	w := ggufwrite.New(3, binary.LittleEndian)
 	w.Count(0)
