@@ -6,6 +6,12 @@
 // victim's renderer decides it; the parser follows jinja2/parser.py,
 // including the tags of the extensions Hugging Face enables (loop controls
 // and {% generation %}). Every recursion is bounded.
+//
+// It is written in-house rather than built on gonja: a scanner must lex
+// exactly as jinja2 does (any difference in what counts as code is a
+// bypass), needs byte spans for evidence, and must not touch the file
+// system or start goroutines while parsing, which gonja's template loader
+// and channel-based lexer do.
 package jinja
 
 import (
