@@ -10,8 +10,8 @@
 // It is written in-house rather than built on gonja: a scanner must lex
 // exactly as jinja2 does (any difference in what counts as code is a
 // bypass), needs byte spans for evidence, and must not touch the file
-// system or start goroutines while parsing, which gonja's template loader
-// and channel-based lexer do.
+// system while parsing, which gonja's parser does for {% extends %} (it
+// reads the parent template through its loader).
 package jinja
 
 import (
