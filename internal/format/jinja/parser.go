@@ -840,55 +840,52 @@ func parseInt(s string) int64 {
 	return v
 }
 
-func (p *parser) list() (*Expr, error) {
-	start := p.next()
-	x := &Expr{Op: OpList, Pos: start.Pos}
-	for !p.isOp("]") {
-		if len(x.Args) > 0 {
+// items parses items up to the closing operator, separated by commas with
+// an optional trailing comma; it consumes the closer and returns its end.
+func (p *parser) items(closer string, item func() error) (int, error) {
+	for first := true; !p.isOp(closer); first = false {
+		if !first {
 			if err := p.expectOp(","); err != nil {
-				return nil, err
+				return 0, err
 			}
-			if p.isOp("]") {
+			if p.isOp(closer) {
 				break
 			}
 		}
-		e, err := p.expression(true)
-		if err != nil {
-			return nil, err
+		if err := item(); err != nil {
+			return 0, err
 		}
-		x.Args = append(x.Args, e)
 	}
-	x.End = p.next().End
-	return x, nil
+	return p.next().End, nil
+}
+
+func (p *parser) list() (*Expr, error) {
+	x := &Expr{Op: OpList, Pos: p.next().Pos}
+	var err error
+	x.End, err = p.items("]", func() error {
+		e, err := p.expression(true)
+		x.Args = append(x.Args, e)
+		return err
+	})
+	return x, err
 }
 
 func (p *parser) dict() (*Expr, error) {
-	start := p.next()
-	x := &Expr{Op: OpDict, Pos: start.Pos}
-	for !p.isOp("}") {
-		if len(x.Args) > 0 {
-			if err := p.expectOp(","); err != nil {
-				return nil, err
-			}
-			if p.isOp("}") {
-				break
-			}
-		}
+	x := &Expr{Op: OpDict, Pos: p.next().Pos}
+	var err error
+	x.End, err = p.items("}", func() error {
 		k, err := p.expression(true)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := p.expectOp(":"); err != nil {
-			return nil, err
+			return err
 		}
 		v, err := p.expression(true)
-		if err != nil {
-			return nil, err
-		}
 		x.Args = append(x.Args, k, v)
-	}
-	x.End = p.next().End
-	return x, nil
+		return err
+	})
+	return x, err
 }
 
 func (p *parser) postfix(x *Expr) (*Expr, error) {
@@ -1019,43 +1016,35 @@ func (p *parser) callArgs(c *Expr) (int, error) {
 	if err := p.expectOp("("); err != nil {
 		return 0, err
 	}
-	for first := true; !p.isOp(")"); first = false {
-		if !first {
-			if err := p.expectOp(","); err != nil {
-				return 0, err
-			}
-			if p.isOp(")") {
-				break
-			}
+	return p.items(")", func() error { return p.callArg(c) })
+}
+
+// callArg parses one argument: positional, keyword, *args or **kwargs.
+func (p *parser) callArg(c *Expr) error {
+	t := p.cur()
+	var err error
+	switch {
+	case p.skipOp("*"):
+		c.DynArgs, err = p.expression(true)
+	case p.skipOp("**"):
+		c.DynKwargs, err = p.expression(true)
+	case t.Kind == TokName && p.look().Kind == TokOp && p.look().Val == "=":
+		p.next()
+		p.next()
+		var v *Expr
+		if v, err = p.expression(true); err == nil {
+			c.Kwargs = append(c.Kwargs, Kwarg{Name: t.Val, Pos: t.Pos, Value: v})
 		}
-		t := p.cur()
-		var err error
-		switch {
-		case p.skipOp("*"):
-			c.DynArgs, err = p.expression(true)
-		case p.skipOp("**"):
-			c.DynKwargs, err = p.expression(true)
-		case t.Kind == TokName && p.look().Kind == TokOp && p.look().Val == "=":
-			p.next()
-			p.next()
-			var v *Expr
-			if v, err = p.expression(true); err == nil {
-				c.Kwargs = append(c.Kwargs, Kwarg{Name: t.Val, Pos: t.Pos, Value: v})
-			}
-		default:
-			if len(c.Kwargs) > 0 || c.DynArgs != nil || c.DynKwargs != nil {
-				return 0, p.fail(t, "positional argument after keyword arguments")
-			}
-			var v *Expr
-			if v, err = p.expression(true); err == nil {
-				c.Args = append(c.Args, v)
-			}
+	default:
+		if len(c.Kwargs) > 0 || c.DynArgs != nil || c.DynKwargs != nil {
+			return p.fail(t, "positional argument after keyword arguments")
 		}
-		if err != nil {
-			return 0, err
+		var v *Expr
+		if v, err = p.expression(true); err == nil {
+			c.Args = append(c.Args, v)
 		}
 	}
-	return p.next().End, nil
+	return err
 }
 
 // dottedName reads a filter or test name, which may contain dots.
