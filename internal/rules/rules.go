@@ -58,6 +58,10 @@ var families = [][]Rule{
 	joblibRules,
 	tfRules,
 	onnxRules,
+	ggufRules,
+	jinjaRules,
+	safetensorsRules,
+	hfRules,
 }
 
 var (
