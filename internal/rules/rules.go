@@ -56,6 +56,12 @@ var families = [][]Rule{
 	torchRules,
 	numpyRules,
 	joblibRules,
+	tfRules,
+	onnxRules,
+	ggufRules,
+	jinjaRules,
+	safetensorsRules,
+	hfRules,
 }
 
 var (

@@ -387,12 +387,30 @@ def lzma_xz(data):
     return lzma.compress(data, format=lzma.FORMAT_XZ, preset=3)
 
 
+def function_samples():
+    """Functions pickled as bytecode by cloudpickle and dill (defined here,
+    never called), and a hand-built FunctionType(marshal.loads(...))."""
+    import cloudpickle
+    import dill
+    import marshal
+    evil = lambda cmd: __import__("os").system(cmd)  # noqa: E731 (serialised, never called)
+    benign = lambda x: x * 2 + 1  # noqa: E731
+    write("pickle/cloudpickle_function_evil.pkl", cloudpickle.dumps(evil, protocol=4))
+    write("pickle/cloudpickle_function_benign.pkl", cloudpickle.dumps(benign, protocol=4))
+    write("pickle/dill_function_benign.pkl", dill.dumps(benign, protocol=4))
+    code = compile("lambda: __import__('os').system('id')", "<payload>", "eval").co_consts[0]
+    write("pickle/marshal_function.pkl", pk.pickle(
+        pk.glob("types", "FunctionType"), pk.glob("marshal", "loads"), pk.bb(marshal.dumps(code)), pk.TUPLE1, pk.REDUCE,
+        pk.EMPTY_DICT, pk.TUPLE2, pk.REDUCE))
+
+
 def main():
     pickles()
     archives()
     torch_samples()
     numpy_samples()
     joblib_samples()
+    function_samples()
     write("misc/png_named.pt", b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17)
     write("os_system.pkl", OS_SYSTEM_V0, base=EXAMPLES)
 

@@ -223,3 +223,32 @@ func TestEncodedPayloads(t *testing.T) {
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// TestCodeObjects: functions carried as bytecode are rebuilt and graded;
+// the serialisers' own paths are judged by the grade, direct imports of
+// code builders stay malicious by name.
+func TestCodeObjects(t *testing.T) {
+	cases := []struct {
+		sample, rule, evidence string
+		verdict                finding.Verdict
+	}{
+		{"pickle/cloudpickle_function_evil.pkl", "PICKLE-111", "M3 __import__('os').system(cmd)", finding.MaliciousVerdict},
+		{"pickle/cloudpickle_function_benign.pkl", "PICKLE-112", "", finding.SuspiciousVerdict},
+		{"pickle/dill_function_benign.pkl", "PICKLE-112", "", finding.SuspiciousVerdict},
+		{"pickle/marshal_function.pkl", "PICKLE-111", "M2 __import__('os')", finding.MaliciousVerdict},
+	}
+	for _, c := range cases {
+		f := scantest.Sample(t, c.sample)
+		x, ok := scantest.Has(f, c.rule)
+		if !ok || !strings.Contains(x.Evidence, c.evidence) || f.Verdict != c.verdict || len(f.Errors) > 0 {
+			t.Errorf("%s: verdict %s findings %+v errors %v", c.sample, f.Verdict, f.Findings, f.Errors)
+		}
+	}
+	// The benign function is only suspicious: no finding names the
+	// serialiser's helpers as code execution.
+	for _, x := range scantest.Sample(t, "pickle/cloudpickle_function_benign.pkl").Findings {
+		if x.Rule != "PICKLE-112" {
+			t.Errorf("unexpected %s: %s", x.Rule, x.Message)
+		}
+	}
+}

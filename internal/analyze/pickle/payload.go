@@ -50,6 +50,20 @@ var transparent = map[string]bool{
 	"gzip.decompress": true, "bz2.decompress": true, "lzma.decompress": true,
 }
 
+// unwrapTransparent looks through buffers and pure decoders to the constant
+// they were given: torch.load(io.BytesIO(b'...')), pickle.loads(b64decode('...')).
+func (m *machine) unwrapTransparent(arg value) value {
+	for depth := 0; depth < 4 && arg.k == kCall && arg.a != noObj; depth++ {
+		c := m.calls[arg.a]
+		in, _ := m.items(c.args)
+		if len(in) == 0 || !transparent[m.pathOf(c.fn, 0)] {
+			break
+		}
+		arg = in[0]
+	}
+	return arg
+}
+
 // routineLoaders are the ones PyTorch's own pickling uses; they get no info finding.
 var routineLoaders = map[string]bool{"torch.storage._load_from_bytes": true}
 
@@ -64,14 +78,29 @@ func embedded(b []byte, size int64) bool {
 	return picklePayload(b, size)
 }
 
-// picklePayload demands more than the format sniffer: a protocol header or
-// an import, so raw array bytes are not mistaken for pickles.
+// picklePayload demands more than the format sniffer: a protocol header
+// as picklers write it (PROTO exists since protocol 2) or an import, so raw
+// array bytes and bytecode tables are not mistaken for pickles.
 func picklePayload(b []byte, size int64) bool {
 	head := b[:min(len(b), analyze.HeadSize)]
 	if !pkl.Sniff(head, size) {
 		return false
 	}
-	return len(b) >= 2 && b[0] == pkl.PROTO && b[1] <= pkl.HighestProtocol || len(pkl.Imports(head, 64)) > 0
+	return len(b) >= 2 && b[0] == pkl.PROTO && b[1] >= 2 && b[1] <= pkl.HighestProtocol || len(pkl.Imports(head, 64)) > 0
+}
+
+// complete reports whether a constant that nothing loads is a whole
+// serialised artifact: an archive or compressed stream by its magic, or a
+// pickle that decodes to STOP. A stray prefix that merely looks like one is
+// not analysed (no loader would read it either).
+func complete(b []byte, size int64) bool {
+	if !picklePayload(b, size) {
+		return embedded(b, size) // an archive or compressed stream
+	}
+	if int64(len(b)) < size {
+		return true // longer than kept: the prefix already decoded cleanly
+	}
+	return pkl.Complete(b)
 }
 
 // notePayload records a constant that holds a serialised artifact.
@@ -168,17 +197,7 @@ func (m *machine) markLoaded(loader string, args value) bool {
 	if len(items) == 0 {
 		return false
 	}
-	arg := items[0]
-	// torch.load(io.BytesIO(b'...')), pickle.loads(base64.b64decode('...')):
-	// look through buffers and pure decoders to the constant.
-	for depth := 0; depth < 4 && arg.k == kCall && arg.a != noObj; depth++ {
-		c := m.calls[arg.a]
-		in, _ := m.items(c.args)
-		if len(in) == 0 || !transparent[m.pathOf(c.fn, 0)] {
-			break
-		}
-		arg = in[0]
-	}
+	arg := m.unwrapTransparent(items[0])
 	if arg.k != kBytes && arg.k != kStr {
 		return false
 	}
@@ -196,6 +215,9 @@ func (m *machine) markLoaded(loader string, args value) bool {
 func (m *machine) scanPayloads(s analyze.Scope) error {
 	var firstErr error
 	for _, p := range m.payloads {
+		if p.loader == "" && !complete(decode(p.encoding, p.head), p.size) {
+			continue
+		}
 		name := fmt.Sprintf("<%s@%d>", p.encoding, p.opOff)
 		data, err := m.payloadBytes(s, p)
 		if err != nil {

@@ -24,12 +24,16 @@ const (
 	maxGlobals   = 1 << 14
 	maxKeptStr   = 1 << 12 // bytes of one string kept for names and evidence
 	containerCap = 8       // items kept per list/tuple/set (pairs*2 for dicts)
+	// wideTupleCap is kept for tuples built from a MARK: argument tuples of
+	// types.CodeType (up to 18) and the names and constants of code.
+	wideTupleCap = 64
 )
 
 // container is a list, tuple, dict or set: its first items and its length.
 type container struct {
 	first uint32 // index into elems, or noObj
 	used  uint16
+	cap   uint16 // items kept; 0 means the default for the kind
 	n     uint32
 }
 
@@ -92,6 +96,10 @@ type machine struct {
 	arrays  int
 	// payloads are constants holding serialised artifacts (payload.go).
 	payloads []payload
+	// codes maps call results that are rebuilt code objects or functions
+	// to their analysis; codeHits are the findings about them (code.go).
+	codes    map[uint32]*codeInfo
+	codeHits []codeHit
 }
 
 // anomaly is a structural oddity with its offset.
@@ -118,6 +126,8 @@ func getMachine() *machine {
 	m.events, m.anomalies, m.pendingArray = m.events[:0], m.anomalies[:0], nil
 	m.budgetHit, m.stopValue, m.nesting, m.arrays = "", value{}, 0, 0
 	m.payloads = m.payloads[:0]
+	clear(m.codes)
+	m.codeHits = m.codeHits[:0]
 	return m
 }
 
@@ -192,32 +202,31 @@ func (m *machine) push(v value) error {
 	return nil
 }
 
-// pop removes the top value; an empty stack is a malformed pickle (the
-// real unpickler raises) and yields an unknown value.
+// pop removes the top value; an empty stack (above the last MARK) is a
+// malformed pickle, where the real unpickler raises, and yields an unknown.
 func (m *machine) pop(op *pkl.Op) value {
-	floor := 0
-	if len(m.marks) > 0 {
-		floor = m.marks[len(m.marks)-1]
+	v, ok := m.peek(op)
+	if ok {
+		m.stack = m.stack[:len(m.stack)-1]
 	}
-	if len(m.stack) <= floor {
-		m.malformed(op, "stack underflow")
-		return value{}
-	}
-	v := m.stack[len(m.stack)-1]
-	m.stack = m.stack[:len(m.stack)-1]
 	return v
 }
 
 func (m *machine) top(op *pkl.Op) value {
+	v, _ := m.peek(op)
+	return v
+}
+
+func (m *machine) peek(op *pkl.Op) (value, bool) {
 	floor := 0
 	if len(m.marks) > 0 {
 		floor = m.marks[len(m.marks)-1]
 	}
 	if len(m.stack) <= floor {
 		m.malformed(op, "stack underflow")
-		return value{}
+		return value{}, false
 	}
-	return m.stack[len(m.stack)-1]
+	return m.stack[len(m.stack)-1], true
 }
 
 // popMark returns the items above the last MARK and removes them.
@@ -290,9 +299,12 @@ func (m *machine) add(c value, items ...value) {
 		return
 	}
 	ct := &m.conts[c.a]
-	capacity := uint16(containerCap)
-	if c.k == kDict {
-		capacity *= 2
+	capacity := ct.cap
+	if capacity == 0 {
+		capacity = containerCap
+		if c.k == kDict {
+			capacity *= 2
+		}
 	}
 	for _, it := range items {
 		ct.n++
@@ -326,6 +338,9 @@ func (m *machine) items(c value) ([]value, int) {
 
 func (m *machine) tuple(items []value) value {
 	t := m.newContainer(kTuple)
+	if len(items) > containerCap && t.a != noObj {
+		m.conts[t.a].cap = uint16(min(len(items), wideTupleCap))
+	}
 	m.add(t, items...)
 	return t
 }
@@ -583,6 +598,9 @@ func (m *machine) bigInt(op *pkl.Op) value {
 // persistent models persistent_load(pid): the loader's own hook (torch
 // storages), represented as a call for evidence.
 func (m *machine) persistent(op *pkl.Op, pid value) value {
+	if cls, ok := m.legacyModuleClass(pid); ok {
+		return cls
+	}
 	return m.newCall(op, value{k: kUnknown}, pid, value{})
 }
 
@@ -647,8 +665,10 @@ func (m *machine) makeCall(op *pkl.Op, fn, args, kwargs value) value {
 	if fn.k == kGlobal {
 		g := &m.globals[fn.a]
 		g.calls++
-		if g.verdict.cat != catSafe && m.markLoaded(g.dotted, args) {
-			g.judged++ // a deserialiser of a constant payload: the payload decides
+		if g.verdict.cat != catSafe && (m.markLoaded(g.dotted, args) || m.judgeCode(op, g.dotted, fn, args, res)) {
+			// A deserialiser of a constant payload, or a builder of code
+			// that was rebuilt and graded: what they load decides.
+			g.judged++
 			return res
 		}
 		if g.firstCall == noObj && res.a != noObj {
@@ -658,6 +678,7 @@ func (m *machine) makeCall(op *pkl.Op, fn, args, kwargs value) value {
 			return res // cls.__new__: the class was classified on import
 		}
 		m.checkReflection(op, g, args, res)
+		m.checkGuarded(op, g, args, res)
 		return res
 	}
 	// A call of something that is not a plain global: a reflected callable.
@@ -667,7 +688,7 @@ func (m *machine) makeCall(op *pkl.Op, fn, args, kwargs value) value {
 		}
 	}
 	target, how := m.callTarget(fn, args)
-	if m.markLoaded(target, args) {
+	if m.markLoaded(target, args) || m.judgeCode(op, target, fn, args, res) {
 		return res
 	}
 	v := verdict{cat: catUnknown, why: "calls an object the pickle computed"}

@@ -124,3 +124,19 @@ func Imports(b []byte, maxOps int) []string {
 	}
 	return out
 }
+
+// Complete reports whether b holds exactly one pickle: every opcode decodes
+// and the last one is STOP.
+func Complete(b []byte) bool {
+	d := sniffPool.Get().(*Decoder)
+	defer sniffPool.Put(d)
+	d.Reset(bytes.NewReader(b), Linear)
+	d.MaxArg = 256
+	var op Op
+	for d.Next(&op) == nil {
+		if op.Code == STOP {
+			return d.AtEOF()
+		}
+	}
+	return false
+}

@@ -159,11 +159,17 @@ func (a *Archive) findCentral() (off, size int64, count uint64, err error) {
 			off, size, count = o, s, c
 		}
 	}
-	// The central directory really ends at the end record. If the recorded
-	// offset disagrees, either data was prepended (a self-extracting stub, a
-	// polyglot: every offset shifts, and loaders compensate) or the field is
-	// simply wrong; read the directory where it is either way.
-	if expected := eocdPos - size; off != expected && expected >= 0 && expected < a.size {
+	// The central directory really ends at the end record, or at the zip64
+	// end record when there is one (PyTorch's writer always emits it). If
+	// the recorded offset disagrees, either data was prepended (a
+	// self-extracting stub, a polyglot: every offset shifts, and loaders
+	// compensate) or the field is simply wrong; read the directory where it
+	// is either way.
+	cdEnd := eocdPos
+	if rec := a.zip64RecordAt(eocdPos); rec >= 0 {
+		cdEnd = rec
+	}
+	if expected := cdEnd - size; off != expected && expected >= 0 && expected < a.size {
 		if sig, err := a.readAt(4, expected); err == nil && binary.LittleEndian.Uint32(sig) == sigCentral {
 			if expected > off {
 				a.Issues = append(a.Issues, fmt.Sprintf("%d bytes precede the archive (prefix or polyglot)", expected-off))
@@ -178,6 +184,31 @@ func (a *Archive) findCentral() (off, size int64, count uint64, err error) {
 		return 0, 0, 0, fmt.Errorf("central directory at %d+%d is outside the archive", off, size)
 	}
 	return off, size, count, nil
+}
+
+// zip64RecordAt returns where the zip64 end record sits when a zip64
+// locator directly precedes the end record at eocdPos and the record is
+// found just before it, or -1.
+func (a *Archive) zip64RecordAt(eocdPos int64) int64 {
+	loc, err := a.readAt(20, eocdPos-20)
+	if err != nil || binary.LittleEndian.Uint32(loc) != sigLoc64 {
+		return -1
+	}
+	// The record is 56 bytes unless it carries extensible data; its own
+	// size field (bytes after the first 12) says which.
+	const recLen = 56
+	if rec, err := a.readAt(12, eocdPos-20-recLen); err == nil && binary.LittleEndian.Uint32(rec) == sigEOCD64 &&
+		binary.LittleEndian.Uint64(rec[4:]) == recLen-12 {
+		return eocdPos - 20 - recLen
+	}
+	// Extensible data: trust the locator's offset, shifted like the rest.
+	recOff := int64(binary.LittleEndian.Uint64(loc[8:]))
+	if rec, err := a.readAt(12, recOff); err == nil && binary.LittleEndian.Uint32(rec) == sigEOCD64 {
+		if end := recOff + 12 + int64(binary.LittleEndian.Uint64(rec[4:])); end == eocdPos-20 {
+			return recOff
+		}
+	}
+	return -1
 }
 
 func (a *Archive) zip64(eocdPos int64) (off, size int64, count uint64, ok bool) {

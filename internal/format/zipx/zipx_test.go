@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -192,4 +193,101 @@ func FuzzOpen(f *testing.F) {
 			rc.Close()
 		}
 	})
+}
+
+// zip64Archive writes stored members the way PyTorch's writer does: a zip64
+// end record and locator always sit between the central directory and the
+// end record.
+func zip64Archive(prefix []byte, members map[string][]byte, order []string) []byte {
+	var b bytes.Buffer
+	b.Write(prefix)
+	type rec struct {
+		name string
+		off  int
+		data []byte
+	}
+	var recs []rec
+	for _, name := range order {
+		data := members[name]
+		recs = append(recs, rec{name, b.Len() - len(prefix), data})
+		h := make([]byte, localLen)
+		binary.LittleEndian.PutUint32(h, sigLocal)
+		binary.LittleEndian.PutUint32(h[14:], crc32.ChecksumIEEE(data))
+		binary.LittleEndian.PutUint32(h[18:], uint32(len(data)))
+		binary.LittleEndian.PutUint32(h[22:], uint32(len(data)))
+		binary.LittleEndian.PutUint16(h[26:], uint16(len(name)))
+		b.Write(h)
+		b.WriteString(name)
+		b.Write(data)
+	}
+	cdOff := b.Len() - len(prefix)
+	for _, r := range recs {
+		h := make([]byte, centralLen)
+		binary.LittleEndian.PutUint32(h, sigCentral)
+		binary.LittleEndian.PutUint32(h[16:], crc32.ChecksumIEEE(r.data))
+		binary.LittleEndian.PutUint32(h[20:], uint32(len(r.data)))
+		binary.LittleEndian.PutUint32(h[24:], uint32(len(r.data)))
+		binary.LittleEndian.PutUint16(h[28:], uint16(len(r.name)))
+		binary.LittleEndian.PutUint32(h[42:], uint32(r.off))
+		b.Write(h)
+		b.WriteString(r.name)
+	}
+	cdSize := b.Len() - len(prefix) - cdOff
+	rec64 := b.Len() - len(prefix)
+	z := make([]byte, 56)
+	binary.LittleEndian.PutUint32(z, sigEOCD64)
+	binary.LittleEndian.PutUint64(z[4:], 44)
+	binary.LittleEndian.PutUint64(z[24:], uint64(len(recs)))
+	binary.LittleEndian.PutUint64(z[32:], uint64(len(recs)))
+	binary.LittleEndian.PutUint64(z[40:], uint64(cdSize))
+	binary.LittleEndian.PutUint64(z[48:], uint64(cdOff))
+	b.Write(z)
+	l := make([]byte, 20)
+	binary.LittleEndian.PutUint32(l, sigLoc64)
+	binary.LittleEndian.PutUint64(l[8:], uint64(rec64))
+	binary.LittleEndian.PutUint32(l[16:], 1)
+	b.Write(l)
+	e := make([]byte, eocdLen)
+	binary.LittleEndian.PutUint32(e, sigEOCD)
+	binary.LittleEndian.PutUint16(e[8:], uint16(len(recs)))
+	binary.LittleEndian.PutUint16(e[10:], uint16(len(recs)))
+	binary.LittleEndian.PutUint32(e[12:], uint32(cdSize))
+	binary.LittleEndian.PutUint32(e[16:], uint32(cdOff))
+	b.Write(e)
+	return b.Bytes()
+}
+
+// A central-directory entry exactly as long as the zip64 end record and
+// locator (46+30 = 56+20 bytes) once made the reader take the second entry
+// for the start of the directory and report a 76-byte prefix: torch.save
+// files whose archive name is 21 characters long (data.pkl member name of
+// 30) were unreadable.
+func TestZip64EndRecordIsNotAPrefix(t *testing.T) {
+	name := "mobilenet_v3_large_p4/data.pkl" // 30 bytes
+	members := map[string][]byte{name: []byte("pickle"), "mobilenet_v3_large_p4/data/0": {0, 0, 0, 0}, "mobilenet_v3_large_p4/version": []byte("3\n")}
+	order := []string{name, "mobilenet_v3_large_p4/data/0", "mobilenet_v3_large_p4/version"}
+	for _, prefix := range [][]byte{nil, []byte("#!/bin/sh\nexit 0\n")} {
+		data := zip64Archive(prefix, members, order)
+		a, err := Open(bytes.NewReader(data), int64(len(data)), 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Entries) != 3 {
+			t.Fatalf("prefix %q: %d entries, want 3", prefix, len(a.Entries))
+		}
+		wantIssues := 0
+		if len(prefix) > 0 {
+			wantIssues = 1
+		}
+		if len(a.Issues) != wantIssues {
+			t.Errorf("prefix %q: issues %q", prefix, a.Issues)
+		}
+		for _, e := range a.Entries {
+			r, err := a.Open(e)
+			if err != nil {
+				t.Fatalf("prefix %q: %s: %v", prefix, e.Name, err)
+			}
+			r.Close()
+		}
+	}
 }
