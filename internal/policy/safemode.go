@@ -10,13 +10,15 @@ import (
 // DefaultInertFormats are the formats SafeMode lets through: formats with no
 // load-time code path of their own, and the containers and compressed
 // streams they travel in (whose members are judged by their own formats).
-// Constructs inside them that can run code are findings of rules marked
-// CodeOnLoad (a Keras Lambda layer, a GGUF chat template that escapes, an
-// ONNX custom-op domain…) and block on their own. The names are those
+// Constructs inside them that can run code are findings that block on
+// their own: rules marked CodeOnLoad (a Keras Lambda layer, an auto_map to
+// remote code) and suspicious or malicious ones (a chat template that
+// escapes its sandbox, an ONNX custom-op domain). A Hugging Face config and
+// a chat template that stays in its sandbox are inert. The names are those
 // reports use; `safe_mode.inert_formats` replaces the list, so a format an
 // analyzer adds later needs no code change here.
 var DefaultInertFormats = []string{
-	"safetensors", "onnx", "gguf", "keras", "npy", "npz",
+	"safetensors", "onnx", "gguf", "keras", "npy", "npz", "hf-config", "jinja",
 	"zip", "tar", "7z", "gzip", "bzip2", "xz", "zstd", "lz4", "zlib", "lzma",
 }
 

@@ -39,6 +39,8 @@ var frameworks = map[string][2]string{
 	"hdf5":           {"keras", "HDF5 (legacy Keras .h5)"},
 	"tf-savedmodel":  {"tensorflow", "SavedModel"},
 	"tf-graphdef":    {"tensorflow", "frozen GraphDef"},
+	"hf-config":      {"transformers", "Hugging Face config or tokenizer config"},
+	"jinja":          {"transformers", "Jinja chat template"},
 }
 
 // modelFormats are the formats whose nested artifacts are models in their
