@@ -71,7 +71,8 @@ func aiBOM(t *testing.T) (*finding.Report, []byte) {
 	e := engine.New(engine.Options{Analyzers: all.Analyzers(), Layouts: all.Layouts(), Jobs: 2, Digest: true})
 	var paths []string
 	for _, s := range []string{"archive/nested.tar.gz", "archive/deep_nested.tar", "pickle/user_class_v2.pkl",
-		"torch/torchscript.pt", "numpy/object_array.npy", "numpy/float_array.npy", "misc/png_named.pt", "joblib/payload_after_array_xz.joblib"} {
+		"torch/torchscript.pt", "numpy/object_array.npy", "numpy/float_array.npy", "misc/png_named.pt", "joblib/payload_after_array_xz.joblib",
+		"onnx/custom_domain.onnx", "safetensors/polyglot_zip.safetensors", "gguf/ssti_chat_template.gguf", "hf/tokenizer_config_auto_map.json", "tf/pyfunc.pb"} {
 		paths = append(paths, filepath.Join(scantest.Samples(), s))
 	}
 	rep := e.Scan(context.Background(), paths).Report
