@@ -3,7 +3,8 @@
 
 Run with Debian's python3, which has h5py 3.7 (HDF5 1.10.8) and numpy:
     /usr/bin/python3 testdata/gen/hdf5.py
-Outputs are committed; CI never runs this script. Every file is written the
+Outputs are deterministic (object header timestamps are pinned) and
+committed; CI never runs this script. Every file is written the
 way real writers do (Keras 2 legacy .h5, Keras 3 model.weights.h5, h5py with
 each libver bound), plus the hazards the reader must describe (soft and
 external links, external storage, virtual datasets, shape bombs). Two large
@@ -32,6 +33,60 @@ TMP = "/tmp/modelgate-hdf5-gen"
 
 def path(name):
     return os.path.join(OUT, name)
+
+
+def lookup3(data, init=0):
+    """Bob Jenkins' hashlittle, HDF5's metadata checksum."""
+    m = 0xFFFFFFFF
+    rot = lambda x, k: ((x << k) | (x >> (32 - k))) & m
+    a = b = c = (0xDEADBEEF + len(data) + init) & m
+    while len(data) > 12:
+        a = (a + int.from_bytes(data[0:4], "little")) & m
+        b = (b + int.from_bytes(data[4:8], "little")) & m
+        c = (c + int.from_bytes(data[8:12], "little")) & m
+        a = (a - c) & m; a ^= rot(c, 4); c = (c + b) & m
+        b = (b - a) & m; b ^= rot(a, 6); a = (a + c) & m
+        c = (c - b) & m; c ^= rot(b, 8); b = (b + a) & m
+        a = (a - c) & m; a ^= rot(c, 16); c = (c + b) & m
+        b = (b - a) & m; b ^= rot(a, 19); a = (a + c) & m
+        c = (c - b) & m; c ^= rot(b, 4); b = (b + a) & m
+        data = data[12:]
+    if not data:
+        return c
+    tail = data + bytes(12 - len(data))
+    a = (a + int.from_bytes(tail[0:4], "little")) & m
+    b = (b + int.from_bytes(tail[4:8], "little")) & m
+    c = (c + int.from_bytes(tail[8:12], "little")) & m
+    c ^= b; c = (c - rot(b, 14)) & m
+    a ^= c; a = (a - rot(c, 11)) & m
+    b ^= a; b = (b - rot(a, 25)) & m
+    c ^= b; c = (c - rot(b, 16)) & m
+    a ^= c; a = (a - rot(c, 4)) & m
+    b ^= a; b = (b - rot(a, 14)) & m
+    c ^= b; c = (c - rot(b, 24)) & m
+    return c
+
+
+FIXED_TIME = 1704067200  # 2024-01-01
+
+
+def fix_times(p):
+    """libver='latest' object headers record access, modification, change
+    and birth times. Pin them (and re-checksum the header's first chunk) so
+    regenerating the fixtures changes nothing."""
+    data = bytearray(open(p, "rb").read())
+    at = data.find(b"OHDR")
+    while at >= 0:
+        flags = data[at + 5]
+        if data[at + 4] == 2 and flags & 0x20:
+            data[at + 6:at + 22] = FIXED_TIME.to_bytes(4, "little") * 4
+            pre = 6 + 16 + (4 if flags & 0x10 else 0)
+            width = 1 << (flags & 3)
+            size = int.from_bytes(data[at + pre:at + pre + width], "little")
+            end = at + pre + width + size
+            data[end:end + 4] = lookup3(bytes(data[at:end])).to_bytes(4, "little")
+        at = data.find(b"OHDR", at + 1)
+    open(p, "wb").write(data)
 
 
 def lambda_layer(name):
@@ -201,6 +256,9 @@ def layouts():
         f.create_dataset("implicit", shape=(8, 8), dtype="f4", chunks=(2, 2))  # no writes
         fa = f.create_dataset("fixed", shape=(8, 8), dtype="f4", chunks=(2, 2), compression="gzip")
         fa[:4] = 2
+        # 2048 one-element chunks: a fixed array paged 1024 entries at a time.
+        fp = f.create_dataset("fixed_paged", shape=(2048,), dtype="f4", chunks=(1,))
+        fp[:4] = 1
         ea = f.create_dataset("extensible", shape=(4, 4), maxshape=(None, 4), dtype="f4", chunks=(2, 4))
         ea[:] = 1
         bt = f.create_dataset("btree2", shape=(4, 4), maxshape=(None, None), dtype="f4", chunks=(2, 2))
@@ -277,6 +335,7 @@ def compressed(name, build):
     os.makedirs(TMP, exist_ok=True)
     tmp = os.path.join(TMP, name)
     build(tmp)
+    fix_times(tmp)
     with open(tmp, "rb") as src, gzip.GzipFile(path(name + ".gz"), "wb", mtime=0) as dst:
         shutil.copyfileobj(src, dst)
 
@@ -345,6 +404,8 @@ def main():
     compressed("many.h5", many)
     compressed("old_groups.h5", old_groups)
     compressed("big_config.h5", big_config)
+    for p in glob.glob(os.path.join(OUT, "*.h5")):
+        fix_times(p)
     for p in sorted(glob.glob(os.path.join(OUT, "*.h5*"))):
         print("%8d %s" % (os.path.getsize(p), os.path.relpath(p, ROOT)))
 
