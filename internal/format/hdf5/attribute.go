@@ -16,7 +16,8 @@ type Attribute struct {
 	// Null marks a null dataspace: the attribute has no value at all.
 	Null bool
 	// Raw is the value as stored, Len()×Type.Size bytes; a vlen element is
-	// a reference into the global heap.
+	// a reference into the global heap. It shares memory with the reader's
+	// buffers: do not modify it.
 	Raw []byte
 	// Dense is set when the attribute came from dense storage (a fractal
 	// heap indexed by a v2 B-tree) rather than from the object header.
@@ -48,7 +49,10 @@ func (f *File) decodeAttribute(b []byte) (*Attribute, error) {
 	if d.err != nil {
 		return nil, fail(ErrMalformed, "attribute fields (%d, %d, %d bytes) run past the message", nameLen, typeLen, spaceLen)
 	}
-	a := &Attribute{Name: trimNul(name), f: f}
+	a := &Attribute{Name: d.own(beforeNul(name)), f: f}
+	if d.err != nil {
+		return nil, d.err
+	}
 	var err error
 	if a.Type, err = f.messageType(typeBytes, version > 1 && flags&1 != 0); err != nil {
 		return nil, err
@@ -66,7 +70,9 @@ func (f *File) decodeAttribute(b []byte) (*Attribute, error) {
 	if size > uint64(d.left()) {
 		return nil, fail(ErrMalformed, "attribute %q needs %d bytes of value, the message holds %d", a.Name, size, d.left())
 	}
-	a.Raw = bytes.Clone(d.take(int(size)))
+	// Raw aliases the bytes read (a header chunk or a heap block), so that
+	// many attributes decoded from one cached block cost no extra memory.
+	a.Raw = d.take(int(size))
 	return a, nil
 }
 
@@ -108,7 +114,8 @@ func (a *Attribute) Len() uint64 {
 // strings, vlen strings and vlen sequences of bytes. Each string is cut the
 // way h5py hands it to Python: at the first NUL for NUL-terminated and vlen
 // strings, trailing NULs or spaces dropped for NUL- and space-padded ones.
-// The decoded total is bounded by MaxAttrBytes.
+// The decoded value is bounded by MaxAttrBytes and counted against
+// MaxReadBytes, like every decoded value.
 func (a *Attribute) Strings() ([]string, error) {
 	t := a.Type
 	switch {
@@ -133,10 +140,24 @@ func (a *Attribute) Text() (string, error) {
 	return s[0], nil
 }
 
+// charge accounts for a decoded value of cost bytes: at most MaxAttrBytes
+// each, and MaxReadBytes in total with the bytes read, so that decoding the
+// same cached bytes again and again cannot multiply the work.
+func (a *Attribute) charge(cost int64) error {
+	if cost > a.f.lim.MaxAttrBytes {
+		return fail(ErrLimit, "attribute %q decodes to more than MaxAttrBytes (%d)", a.Name, a.f.lim.MaxAttrBytes)
+	}
+	return a.f.src.charge("attribute value", cost)
+}
+
 func (a *Attribute) fixedStrings() ([]string, error) {
 	size := int(a.Type.Size)
-	out := make([]string, 0, a.Len())
-	for p := 0; size > 0 && p+size <= len(a.Raw); p += size {
+	n := len(a.Raw) / size
+	if err := a.charge(int64(len(a.Raw) + n*stringCost)); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, n)
+	for p := 0; p+size <= len(a.Raw); p += size {
 		out = append(out, cutString(a.Raw[p:p+size], a.Type.Pad))
 	}
 	return out, nil
@@ -145,7 +166,7 @@ func (a *Attribute) fixedStrings() ([]string, error) {
 func cutString(b []byte, pad uint8) string {
 	switch pad {
 	case PadNullTerm:
-		return trimNul(b)
+		return string(beforeNul(b))
 	case PadSpace:
 		return string(bytes.TrimRight(b, " "))
 	}
@@ -159,12 +180,12 @@ func (a *Attribute) vlenStrings() ([]string, error) {
 		return nil, fail(ErrMalformed, "vlen element of %d bytes is shorter than %d", a.Type.Size, elem)
 	}
 	var out []string
-	total := int64(0)
+	cost := int64(0)
 	for p := 0; p+int(a.Type.Size) <= len(a.Raw); p += int(a.Type.Size) {
 		d := s.decoder(a.Raw[p : p+elem])
 		n, coll, idx := uint64(d.u32()), d.addr(), d.u32()
-		if total += int64(n); total > a.f.lim.MaxAttrBytes {
-			return nil, fail(ErrLimit, "attribute %q decodes to more than MaxAttrBytes (%d)", a.Name, a.f.lim.MaxAttrBytes)
+		if cost += int64(n) + stringCost; cost > a.f.lim.MaxAttrBytes {
+			return nil, a.charge(cost)
 		}
 		if n == 0 {
 			out = append(out, "")
@@ -179,12 +200,12 @@ func (a *Attribute) vlenStrings() ([]string, error) {
 		}
 		if a.Type.VarString {
 			// libhdf5 hands vlen strings to h5py as C strings: a NUL ends them.
-			out = append(out, trimNul(obj[:n]))
+			out = append(out, string(beforeNul(obj[:n])))
 		} else {
 			out = append(out, string(obj[:n]))
 		}
 	}
-	return out, nil
+	return out, a.charge(cost)
 }
 
 // Ints decodes an integer, enum or bitfield attribute of any shape,
@@ -198,7 +219,10 @@ func (a *Attribute) Ints() ([]int64, error) {
 		return nil, fail(ErrUnsupported, "attribute %q of type %s is not an integer", a.Name, a.Type)
 	}
 	size := int(t.Size)
-	out := make([]int64, 0, a.Len())
+	if err := a.charge(int64(len(a.Raw) / size * 8)); err != nil {
+		return nil, err
+	}
+	out := make([]int64, 0, len(a.Raw)/size)
 	var buf [8]byte
 	for p := 0; p+size <= len(a.Raw); p += size {
 		buf = [8]byte{}

@@ -2,6 +2,7 @@ package hdf5
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 )
 
@@ -142,14 +143,14 @@ func (f *File) symbolNode(addr uint64, heap []byte) ([]*Link, error) {
 		nameOff, target, cache := d.addr(), d.addr(), d.u32()
 		d.skip(4)
 		scratch := d.take(16)
-		name, err := heapString(heap, nameOff)
+		name, err := s.heapString(heap, nameOff)
 		if err != nil {
 			return out, s.wrap(err, "symbol table node", addr)
 		}
 		l := &Link{Name: name, Kind: LinkHard, Addr: target}
 		if cache == 2 {
 			value := uint64(scratch[0]) | uint64(scratch[1])<<8 | uint64(scratch[2])<<16 | uint64(scratch[3])<<24
-			if l.Path, err = heapString(heap, value); err != nil {
+			if l.Path, err = s.heapString(heap, value); err != nil {
 				return out, s.wrap(err, "symbol table node", addr)
 			}
 			l.Kind, l.Type, l.Addr = LinkSoft, 1, 0
@@ -185,13 +186,15 @@ func (f *File) localHeap(addr uint64) ([]byte, error) {
 }
 
 // heapString reads the NUL-terminated string at off in a local heap.
-func heapString(heap []byte, off uint64) (string, error) {
+func (s *source) heapString(heap []byte, off uint64) (string, error) {
 	if off >= uint64(len(heap)) {
 		return "", fail(ErrMalformed, "local heap offset %d beyond its %d bytes", off, len(heap))
 	}
-	end := bytes.IndexByte(heap[off:], 0)
-	if end < 0 {
+	d := s.decoder(heap)
+	d.p = int(off)
+	name := d.cstring()
+	if errors.Is(d.err, errShort) {
 		return "", fail(ErrMalformed, "local heap string at %d is not terminated", off)
 	}
-	return string(heap[off : off+uint64(end)]), nil
+	return name, d.err
 }

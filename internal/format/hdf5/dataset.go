@@ -183,7 +183,7 @@ func (f *File) externalFiles(m *message) ([]ExternalFile, error) {
 	}
 	out := make([]ExternalFile, len(e.slots))
 	for i, s := range e.slots {
-		name, err := heapString(heap, s.nameOff)
+		name, err := f.src.heapString(heap, s.nameOff)
 		if err != nil {
 			return nil, err
 		}

@@ -125,6 +125,10 @@ func decodeType(d *decoder, depth int) (*Datatype, error) {
 	if version < 1 || version > 5 {
 		return nil, fail(ErrMalformed, "datatype version %d", version)
 	}
+	if t.Size == 0 {
+		// libhdf5 rejects it too; element counts would be unbounded.
+		return nil, fail(ErrMalformed, "datatype of size 0")
+	}
 	var err error
 	switch t.Class {
 	case ClassInt, ClassBitfield:

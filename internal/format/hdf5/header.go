@@ -2,6 +2,7 @@ package hdf5
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 )
 
@@ -74,10 +75,13 @@ func (f *File) readHeader(addr uint64, path string) (*header, error) {
 		h.version = 2
 		first, err = f.headerV2Prefix(h, addr)
 	case len(prefix) >= 16 && prefix[0] == 1:
+		// Version, reserved, message count (recounted from the chunks),
+		// reference count, then the size of chunk 0, which starts after
+		// the 16-byte prefix.
 		h.version = 1
-		first, err = f.headerV1Prefix(h, prefix)
+		first = chunk{addr: addr + 16, size: uint64(binary.LittleEndian.Uint32(prefix[8:]))}
 	default:
-		return nil, s.errAt(ErrMalformed, "object header", addr, "no OHDR signature and version %d is not 1", prefix[0])
+		return nil, s.errAt(ErrMalformed, "object header", addr, "neither an OHDR signature nor a version 1 prefix")
 	}
 	if err != nil {
 		return nil, err
@@ -101,16 +105,6 @@ func (f *File) readHeader(addr uint64, path string) (*header, error) {
 		queue = append(queue, more...)
 	}
 	return h, nil
-}
-
-// headerV1Prefix decodes the 16-byte version 1 prefix; messages start right
-// after it.
-func (f *File) headerV1Prefix(h *header, b []byte) (chunk, error) {
-	d := &decoder{b: b}
-	d.skip(4) // version, reserved, message count (recounted from the chunks)
-	d.skip(4) // reference count
-	size := uint64(d.u32())
-	return chunk{addr: h.addr + 16, size: size}, nil
 }
 
 // headerV2Prefix reads the version 2 prefix, whose length depends on its
@@ -171,7 +165,7 @@ func (f *File) readChunk(h *header, c chunk, isFirst bool, path string) ([]chunk
 	d := s.decoder(b)
 	d.p = start
 	for {
-		m, ok := f.nextMessage(h, d, c.addr)
+		m, ok := h.nextMessage(d, c.addr)
 		if !ok {
 			break
 		}
@@ -188,7 +182,6 @@ func (f *File) readChunk(h *header, c chunk, isFirst bool, path string) ([]chunk
 				return nil, s.errAt(ErrMalformed, "continuation message", m.addr, "truncated")
 			}
 			more = append(more, next)
-			continue
 		}
 		if m.flags&(flagFailUnknown|flagFailUnknownW) != 0 && !knownMessage(m.typ) {
 			f.anomaly(path, m.addr, fmt.Sprintf("message type %#x is unknown and flagged fail-if-unknown: libhdf5 refuses this object", m.typ))
@@ -202,11 +195,14 @@ func (f *File) readChunk(h *header, c chunk, isFirst bool, path string) ([]chunk
 }
 
 // nextMessage decodes one message header and slices its data; it stops at
-// the end of the chunk or at a gap too small for another message.
-func (f *File) nextMessage(h *header, d *decoder, chunkAddr uint64) (message, bool) {
-	hdrLen := 8
+// the end of the chunk or at a gap too small for another message. Version 1
+// message headers are type (2 bytes), size, flags and 3 reserved bytes;
+// version 2 ones are type (1 byte), size, flags and an optional creation
+// order.
+func (h *header) nextMessage(d *decoder, chunkAddr uint64) (message, bool) {
+	hdrLen, typLen := 8, 2
 	if h.version == 2 {
-		hdrLen = 4
+		hdrLen, typLen = 4, 1
 		if h.v2flags&0x04 != 0 {
 			hdrLen = 6
 		}
@@ -214,24 +210,13 @@ func (f *File) nextMessage(h *header, d *decoder, chunkAddr uint64) (message, bo
 	if d.left() < hdrLen {
 		return message{}, false // gap or end of chunk
 	}
-	var m message
-	if h.version == 1 {
-		m.typ = d.u16()
-		n := int(d.u16())
-		m.flags = d.u8()
-		d.skip(3)
-		m.addr = chunkAddr + uint64(d.p)
-		m.data = d.take(n)
-	} else {
-		m.typ = uint16(d.u8())
-		n := int(d.u16())
-		m.flags = d.u8()
-		if hdrLen == 6 {
-			d.skip(2) // creation order
-		}
-		m.addr = chunkAddr + uint64(d.p)
-		m.data = d.take(n)
-	}
+	start := d.p
+	m := message{typ: uint16(d.uint(typLen))}
+	n := int(d.u16())
+	m.flags = d.u8()
+	d.skip(hdrLen - (d.p - start))
+	m.addr = chunkAddr + uint64(d.p)
+	m.data = d.take(n)
 	return m, d.err == nil
 }
 

@@ -3,6 +3,7 @@ package hdf5
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 )
@@ -12,11 +13,12 @@ const undef = math.MaxUint64
 
 // source reads bounded ranges of the file and counts every byte read.
 type source struct {
-	r    io.ReaderAt
-	size int64  // bytes available from r
-	base uint64 // absolute offset of address 0: where the superblock starts
-	lim  *Limits
-	read int64 // bytes read so far
+	r     io.ReaderAt
+	size  int64  // bytes available from r
+	base  uint64 // absolute offset of address 0: where the superblock starts
+	lim   *Limits
+	read  int64 // bytes read from the file
+	spent int64 // bytes read or decoded, against MaxReadBytes
 	// exhausted is set once MaxReadBytes refused a read.
 	exhausted bool
 
@@ -41,9 +43,12 @@ func (s *source) at(what string, addr, n uint64) ([]byte, error) {
 	if off < 0 || off > s.size || int64(n) > s.size-off {
 		return nil, s.errAt(ErrMalformed, what, addr, "%d bytes at address %#x lie outside the file (%d bytes)", n, addr, s.size)
 	}
-	if s.read+int64(n) > s.lim.MaxReadBytes {
-		s.exhausted = true
-		return nil, s.errAt(ErrLimit, what, addr, "reading %d more bytes exceeds MaxReadBytes (%d)", n, s.lim.MaxReadBytes)
+	if err := s.charge(what, int64(n)); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Offset = off
+		}
+		return nil, err
 	}
 	s.read += int64(n)
 	b := make([]byte, n)
@@ -56,6 +61,17 @@ func (s *source) at(what string, addr, n uint64) ([]byte, error) {
 	return b, nil
 }
 
+// charge counts n bytes read or decoded against MaxReadBytes.
+func (s *source) charge(what string, n int64) error {
+	if s.spent+n > s.lim.MaxReadBytes {
+		s.exhausted = true
+		return &Error{Kind: ErrLimit, What: what, Offset: -1,
+			Detail: fmt.Sprintf("%d more bytes exceed MaxReadBytes (%d)", n, s.lim.MaxReadBytes)}
+	}
+	s.spent += n
+	return nil
+}
+
 // atMost reads up to n bytes at addr, fewer when the file ends first: for
 // prefixes whose real length is only known after decoding them.
 func (s *source) atMost(what string, addr, n uint64) ([]byte, error) {
@@ -64,6 +80,9 @@ func (s *source) atMost(what string, addr, n uint64) ([]byte, error) {
 	}
 	return s.at(what, addr, n)
 }
+
+// stringCost is what a decoded string costs beyond its bytes (its header).
+const stringCost = 16
 
 // errShort marks a decoder that ran past the end of its buffer.
 var errShort = errors.New("structure runs past its end")
@@ -76,15 +95,16 @@ type decoder struct {
 	p                int
 	offSize, lenSize int
 	err              error
+	src              *source // charged for the strings decoded, if set
 }
 
 func (s *source) decoder(b []byte) *decoder {
-	return &decoder{b: b, offSize: s.offSize, lenSize: s.lenSize}
+	return &decoder{b: b, offSize: s.offSize, lenSize: s.lenSize, src: s}
 }
 
 func (d *decoder) take(n int) []byte {
 	if d.err != nil || n < 0 || n > len(d.b)-d.p {
-		d.err = errShort
+		d.fail()
 		return nil
 	}
 	v := d.b[d.p : d.p+n]
@@ -137,13 +157,32 @@ func (d *decoder) cstring() string {
 	}
 	for i := d.p; i < len(d.b); i++ {
 		if d.b[i] == 0 {
-			s := string(d.b[d.p:i])
+			s := d.own(d.b[d.p:i])
 			d.p = i + 1
 			return s
 		}
 	}
 	d.err = errShort
 	return ""
+}
+
+// str reads n bytes as a string.
+func (d *decoder) str(n int) string { return d.own(d.take(n)) }
+
+// own copies b into a string, charged against the read budget: names are
+// decoded from cached blocks, which hostile files can reference again and
+// again.
+func (d *decoder) own(b []byte) string {
+	if d.err != nil {
+		return ""
+	}
+	if d.src != nil {
+		if err := d.src.charge("decoded name", int64(len(b))+stringCost); err != nil {
+			d.err = err
+			return ""
+		}
+	}
+	return string(b)
 }
 
 // align8 skips to the next multiple of 8 from start, as version 1 messages

@@ -4,8 +4,9 @@ package hdf5
 // default; reaching a limit yields an error wrapping ErrLimit, never a panic
 // or an allocation sized by the file.
 type Limits struct {
-	// MaxReadBytes bounds the bytes read from the file in total, including
-	// lazily decoded attribute values. Default 256 MiB.
+	// MaxReadBytes bounds the bytes read from the file plus the bytes of
+	// names and attribute values decoded from them (cached blocks can be
+	// decoded repeatedly), over the life of the File. Default 256 MiB.
 	MaxReadBytes int64
 	// MaxAttrBytes bounds one attribute value, as stored and as decoded
 	// (vlen strings resolved). Default 64 MiB.

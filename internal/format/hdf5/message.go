@@ -1,6 +1,8 @@
 package hdf5
 
 import (
+	"bytes"
+	"errors"
 	"math"
 	"math/bits"
 )
@@ -99,7 +101,8 @@ type Link struct {
 	File string
 	// Type is the raw link type (0 hard, 1 soft, 64 external, 65+ user).
 	Type uint8
-	// Data holds a user-defined link's value.
+	// Data holds a user-defined link's value (shared with the reader's
+	// buffers: do not modify it).
 	Data []byte
 }
 
@@ -122,18 +125,18 @@ func decodeLink(d *decoder) (*Link, error) {
 	if n == 0 || n > uint64(d.left()) {
 		return nil, fail(ErrMalformed, "link name of %d bytes", n)
 	}
-	l.Name = string(d.take(int(n)))
+	l.Name = d.str(int(n))
 	switch {
 	case l.Type == 0:
 		l.Kind, l.Addr = LinkHard, d.addr()
 	case l.Type == 1:
 		l.Kind = LinkSoft
-		l.Path = string(d.take(int(d.u16())))
+		l.Path = d.str(int(d.u16()))
 	default:
-		l.Data = append([]byte(nil), d.take(int(d.u16()))...)
+		l.Data = d.take(int(d.u16()))
 		l.Kind = LinkUser
 		if l.Type == 64 {
-			if err := l.decodeExternal(); err != nil {
+			if err := l.decodeExternal(d.src); err != nil {
 				return nil, err
 			}
 		}
@@ -143,15 +146,18 @@ func decodeLink(d *decoder) (*Link, error) {
 
 // decodeExternal reads an external link value: a version and flags byte,
 // then the NUL-terminated file name and object path.
-func (l *Link) decodeExternal() error {
-	d := &decoder{b: l.Data}
+func (l *Link) decodeExternal(s *source) error {
+	d := &decoder{b: l.Data, src: s}
 	if v := d.u8() >> 4; v != 0 {
 		return fail(ErrMalformed, "external link version %d", v)
 	}
 	l.File = d.cstring()
 	l.Path = d.cstring()
-	if d.err != nil {
+	if errors.Is(d.err, errShort) {
 		return fail(ErrMalformed, "external link value is not two NUL-terminated strings")
+	}
+	if d.err != nil {
+		return d.err
 	}
 	l.Kind, l.Data = LinkExternal, nil
 	return nil
@@ -214,7 +220,7 @@ func decodeFilters(d *decoder) ([]Filter, error) {
 		nv := int(d.u16())
 		if nameLen > 0 {
 			start := d.p
-			f.Name = trimNul(d.take(nameLen))
+			f.Name = d.own(beforeNul(d.take(nameLen)))
 			if version == 1 {
 				d.align8(start)
 			}
@@ -233,13 +239,12 @@ func decodeFilters(d *decoder) ([]Filter, error) {
 	return out, d.err
 }
 
-func trimNul(b []byte) string {
-	for i, c := range b {
-		if c == 0 {
-			return string(b[:i])
-		}
+// beforeNul is b up to its first NUL.
+func beforeNul(b []byte) []byte {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return b[:i]
 	}
-	return string(b)
+	return b
 }
 
 // ExternalFile is one slot of an external data files message: part of the

@@ -27,9 +27,8 @@ type Superblock struct {
 func findSignature(s *source) (int64, error) {
 	var sig [8]byte
 	for off := int64(0); off <= s.size-int64(len(sig)); off = max(512, 2*off) {
-		if s.read+int64(len(sig)) > s.lim.MaxReadBytes {
-			s.exhausted = true
-			return 0, &Error{Kind: ErrLimit, What: "superblock search", Offset: off}
+		if err := s.charge("superblock search", int64(len(sig))); err != nil {
+			return 0, err
 		}
 		s.read += int64(len(sig))
 		if n, _ := s.r.ReadAt(sig[:], off); n == len(sig) && bytes.Equal(sig[:], Signature) {
@@ -82,7 +81,7 @@ func (f *File) superblockV0(d *decoder) error {
 	sb := &f.super
 	d.skip(3) // free-space, root-entry and reserved versions
 	d.skip(1) // shared header version
-	if err := f.setSizes(int(d.u8()), int(d.u8())); err != nil {
+	if err := f.setSizes(d, int(d.u8()), int(d.u8())); err != nil {
 		return err
 	}
 	d.skip(1)
@@ -108,7 +107,7 @@ func (f *File) superblockV0(d *decoder) error {
 
 func (f *File) superblockV2(d *decoder) error {
 	sb := &f.super
-	if err := f.setSizes(int(d.u8()), int(d.u8())); err != nil {
+	if err := f.setSizes(d, int(d.u8()), int(d.u8())); err != nil {
 		return err
 	}
 	d.skip(1) // consistency flags
@@ -129,7 +128,10 @@ func (f *File) superblockV2(d *decoder) error {
 	return nil
 }
 
-func (f *File) setSizes(off, length int) error {
+func (f *File) setSizes(d *decoder, off, length int) error {
+	if d.err != nil {
+		return f.src.errAt(ErrMalformed, "superblock", 0, "truncated")
+	}
 	for _, n := range []int{off, length} {
 		if n != 2 && n != 4 && n != 8 {
 			return f.src.errAt(ErrUnsupported, "superblock", 0, "field size %d (only 2, 4 and 8 are read)", n)

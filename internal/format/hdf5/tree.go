@@ -2,7 +2,7 @@ package hdf5
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -90,7 +90,7 @@ func (f *File) attributes(path string, h *header) []*Attribute {
 	if dense && compact > 0 {
 		f.anomaly(path, h.addr, fmt.Sprintf("%d attribute messages beside dense attribute storage: libhdf5 ignores them", compact))
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	slices.SortStableFunc(out, func(a, b *Attribute) int { return strings.Compare(a.Name, b.Name) })
 	for i := 1; i < len(out); i++ {
 		if out[i].Name == out[i-1].Name {
 			f.anomaly(path, h.addr, fmt.Sprintf("attribute %q occurs more than once", out[i].Name))
@@ -137,7 +137,7 @@ func (f *File) links(path string, h *header) []*Link {
 		}
 		out = append(out, f.symbolTableLinks(path, m)...)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	slices.SortStableFunc(out, func(a, b *Link) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
