@@ -53,11 +53,18 @@ func (f *File) decodeAttribute(b []byte) (*Attribute, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	var err error
-	if a.Type, err = f.messageType(typeBytes, version > 1 && flags&1 != 0); err != nil {
+	typeBytes, err := f.body(typeBytes, version > 1 && flags&1 != 0, msgDatatype)
+	if err != nil {
 		return nil, err
 	}
-	ds, err := f.messageSpace(spaceBytes, version > 1 && flags&2 != 0)
+	if a.Type, err = decodeDatatype(f.src.decoder(typeBytes)); err != nil {
+		return nil, err
+	}
+	spaceBytes, err = f.body(spaceBytes, version > 1 && flags&2 != 0, msgDataspace)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := decodeDataspace(f.src.decoder(spaceBytes))
 	if err != nil {
 		return nil, err
 	}
@@ -74,31 +81,6 @@ func (f *File) decodeAttribute(b []byte) (*Attribute, error) {
 	// many attributes decoded from one cached block cost no extra memory.
 	a.Raw = d.take(int(size))
 	return a, nil
-}
-
-// messageType decodes a datatype field, following a shared (committed)
-// datatype to the object header that holds it.
-func (f *File) messageType(b []byte, shared bool) (*Datatype, error) {
-	if shared {
-		m, err := f.sharedMessage(b, msgDatatype)
-		if err != nil {
-			return nil, err
-		}
-		b = m.data
-	}
-	return decodeDatatype(f.src.decoder(b))
-}
-
-// messageSpace decodes a dataspace field, following a shared reference.
-func (f *File) messageSpace(b []byte, shared bool) (*dataspace, error) {
-	if shared {
-		m, err := f.sharedMessage(b, msgDataspace)
-		if err != nil {
-			return nil, err
-		}
-		b = m.data
-	}
-	return decodeDataspace(f.src.decoder(b))
 }
 
 // Len is the number of elements (0 for a null attribute).

@@ -11,7 +11,9 @@ type Dataset struct {
 	// extent when declared, Unlimited for unlimited dimensions.
 	Shape, MaxShape []uint64
 	// Null marks a null dataspace (no elements).
-	Null   bool
+	Null bool
+	// Type and Layout are nil when their message is missing or unreadable
+	// (an error is recorded).
 	Type   *Datatype
 	Layout *Layout
 	// Filters is the filter pipeline applied to chunks.
@@ -30,48 +32,54 @@ type Dataset struct {
 // hazards. Problems are recorded; whatever decoded is kept.
 func (f *File) decodeDataset(path string, h *header) *Dataset {
 	ds := &Dataset{f: f, path: path}
-	try := func(typ uint16, what string, decode func(m *message) error) {
-		if m := h.first(typ); m != nil {
-			if err := decode(m); err != nil {
-				f.fail(path, f.src.wrap(err, what, m.addr))
-			}
+	// try decodes the first message of a type, shared or not; decode
+	// stores its result only when it succeeds.
+	try := func(typ uint16, what string, decode func(d *decoder) error) {
+		m := h.first(typ)
+		if m == nil {
+			return
+		}
+		b, err := f.body(m.data, m.flags&flagShared != 0, typ)
+		if err == nil {
+			err = decode(f.src.decoder(b))
+		}
+		if err != nil {
+			f.fail(path, f.src.wrap(err, what, m.addr))
 		}
 	}
-	try(msgDataspace, "dataspace message", func(m *message) error {
-		sp, err := f.messageSpace(m.data, m.flags&flagShared != 0)
+	try(msgDataspace, "dataspace message", func(d *decoder) error {
+		sp, err := decodeDataspace(d)
 		if err == nil {
 			ds.Shape, ds.MaxShape, ds.Null = sp.dims, sp.maxDims, sp.null
 		}
 		return err
 	})
-	try(msgDatatype, "datatype message", func(m *message) (err error) {
-		ds.Type, err = f.messageType(m.data, m.flags&flagShared != 0)
+	try(msgDatatype, "datatype message", func(d *decoder) (err error) {
+		ds.Type, err = decodeDatatype(d)
 		return err
 	})
-	try(msgLayout, "layout message", func(m *message) (err error) {
-		ds.Layout, err = decodeLayout(f.src.decoder(m.data))
-		return err
-	})
-	try(msgFilters, "filter pipeline message", func(m *message) error {
-		b := m.data
-		if m.flags&flagShared != 0 {
-			sm, err := f.sharedMessage(b, msgFilters)
-			if err != nil {
-				return err
-			}
-			b = sm.data
+	try(msgLayout, "layout message", func(d *decoder) error {
+		l, err := decodeLayout(d)
+		if err == nil {
+			ds.Layout = l
 		}
-		var err error
-		ds.Filters, err = decodeFilters(f.src.decoder(b))
 		return err
 	})
-	try(msgExternal, "external files message", func(m *message) (err error) {
-		ds.External, err = f.externalFiles(m)
+	try(msgFilters, "filter pipeline message", func(d *decoder) error {
+		fl, err := decodeFilters(d)
+		if err == nil {
+			ds.Filters = fl
+		}
 		return err
 	})
-	if ds.Layout == nil {
+	try(msgExternal, "external files message", func(d *decoder) (err error) {
+		ds.External, err = f.externalFiles(d)
+		return err
+	})
+	if h.first(msgLayout) == nil {
 		f.fail(path, f.src.errAt(ErrMalformed, "dataset", h.addr, "no layout message"))
-	} else if ds.Layout.Class == LayoutVirtual {
+	}
+	if ds.IsVirtual() {
 		vs, err := f.virtualSources(ds.Layout)
 		if err != nil {
 			f.fail(path, f.src.wrap(err, "virtual dataset mappings", ds.Layout.Addr))
@@ -172,8 +180,8 @@ func (f *File) storedBytes(d *Dataset) (uint64, error) {
 
 // externalFiles decodes an external data files message and looks its file
 // names up in the local heap.
-func (f *File) externalFiles(m *message) ([]ExternalFile, error) {
-	e, err := decodeEFL(f.src.decoder(m.data))
+func (f *File) externalFiles(d *decoder) ([]ExternalFile, error) {
+	e, err := decodeEFL(d)
 	if err != nil {
 		return nil, err
 	}

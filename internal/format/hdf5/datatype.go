@@ -120,7 +120,7 @@ func decodeType(d *decoder, depth int) (*Datatype, error) {
 	t := &Datatype{Class: Class(cv & 0x0F), Size: d.u32()}
 	version := cv >> 4
 	if d.err != nil {
-		return nil, errShort
+		return nil, d.err
 	}
 	if version < 1 || version > 5 {
 		return nil, fail(ErrMalformed, "datatype version %d", version)
@@ -165,7 +165,7 @@ func decodeType(d *decoder, depth int) (*Datatype, error) {
 		return nil, err
 	}
 	if d.err != nil {
-		return nil, errShort
+		return nil, d.err
 	}
 	return t, nil
 }

@@ -73,6 +73,19 @@ func (f *File) denseRecords(path string, info denseInfo, typ uint8, fn func(h *f
 	}
 }
 
+// body returns a message body of type typ; a shared one is a reference
+// to the object header holding the message (a committed datatype).
+func (f *File) body(b []byte, shared bool, typ uint16) ([]byte, error) {
+	if !shared {
+		return b, nil
+	}
+	m, err := f.sharedMessage(b, typ)
+	if err != nil {
+		return nil, err
+	}
+	return m.data, nil
+}
+
 // sharedMessage resolves a shared message reference to the message of the
 // given type in the object header it points to (a committed datatype).
 func (f *File) sharedMessage(ref []byte, typ uint16) (*message, error) {

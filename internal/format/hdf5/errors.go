@@ -10,13 +10,13 @@ import (
 // does not implement.
 var (
 	// ErrNotHDF5 means no superblock signature was found.
-	ErrNotHDF5 = errors.New("not an HDF5 file")
+	ErrNotHDF5 = errors.New("hdf5: not an HDF5 file")
 	// ErrMalformed means a structure is inconsistent or truncated.
-	ErrMalformed = errors.New("malformed HDF5 structure")
+	ErrMalformed = errors.New("hdf5: malformed structure")
 	// ErrLimit means one of the Limits was reached.
-	ErrLimit = errors.New("HDF5 reader limit exceeded")
+	ErrLimit = errors.New("hdf5: limit exceeded")
 	// ErrUnsupported means a valid structure the reader does not decode.
-	ErrUnsupported = errors.New("unsupported HDF5 feature")
+	ErrUnsupported = errors.New("hdf5: unsupported feature")
 )
 
 // Error locates a failure: which structure, where in the file, and which
@@ -36,7 +36,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := "hdf5: " + e.Kind.Error()
+	s := e.Kind.Error()
 	if e.What != "" {
 		s += ": " + e.What
 	}

@@ -26,38 +26,27 @@ func (f *File) chunkStorage(d *Dataset) (uint64, error) {
 		return per, nil
 	case IndexImplicit:
 		n, ok := chunkCount(d.Shape, l.Chunk)
-		return mulSat(n, per), boolErr(ok)
+		if !ok {
+			return 0, fail(ErrMalformed, "%d chunk dimensions for a dataspace of rank %d", len(l.Chunk), len(d.Shape))
+		}
+		return mulSat(n, per), nil
 	case IndexFixedArray:
 		return f.fixedArrayChunks(l.Addr, per)
 	case IndexBTree2:
 		return f.btree2Chunks(l, per)
 	}
-	return 0, fail(ErrUnsupported, "the %s chunk index is not read", "extensible array")
+	return 0, fail(ErrUnsupported, "the extensible array chunk index is not read")
 }
 
-func boolErr(ok bool) error {
-	if ok {
-		return nil
-	}
-	return fail(ErrMalformed, "chunk count overflows")
-}
-
-// chunkCount is how many chunks cover a shape (every dimension rounded up).
+// chunkCount is how many chunks cover a shape (every dimension rounded
+// up; the count saturates).
 func chunkCount(shape, chunk []uint64) (uint64, bool) {
 	if len(chunk) != len(shape)+1 {
 		return 0, false
 	}
 	n := uint64(1)
 	for i, v := range shape {
-		c := v / chunk[i]
-		if v%chunk[i] != 0 {
-			c++
-		}
-		hi, lo := bits.Mul64(n, c)
-		if hi != 0 {
-			return 0, false
-		}
-		n = lo
+		n = mulSat(n, v/chunk[i]+min(v%chunk[i], 1))
 	}
 	return n, true
 }
