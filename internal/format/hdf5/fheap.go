@@ -220,7 +220,9 @@ func (f *File) managedObject(h *fractalHeap, off, size uint64) ([]byte, error) {
 		if row >= h.maxDirectRows {
 			// A child indirect block spans one entry of this row; its rows
 			// cover exactly that span.
-			rows = log2(blockSize) - h.firstRowBits + 1
+			if rows = log2(blockSize) - h.firstRowBits + 1; rows <= 0 {
+				return nil, fail(ErrMalformed, "indirect block entry too small for a row")
+			}
 		}
 	}
 	if block == undef {
