@@ -3,6 +3,7 @@ package hdf5
 import (
 	"errors"
 	"math"
+	"math/bits"
 )
 
 // Dataset describes a dataset: everything but its data.
@@ -103,8 +104,11 @@ func (f *File) datasetHazards(ds *Dataset) {
 			f.hazards = append(f.hazards, Hazard{Kind: HazardVirtual, Path: ds.path, File: v.File, Target: v.Dataset})
 		}
 	}
-	declared, ok := ds.DeclaredBytes()
-	if ds.Type == nil || declared < f.lim.HugeDatasetBytes && ok {
+	// The test Keras applies before reading a weight (safe_get_h5_dataset):
+	// more than HugeDatasetBytes declared, and more than HugeDatasetRatio
+	// times the storage allocated.
+	declared, _ := ds.DeclaredBytes()
+	if ds.Type == nil || declared <= f.lim.HugeDatasetBytes {
 		return
 	}
 	stored, err := ds.StoredBytes()
@@ -114,7 +118,7 @@ func (f *File) datasetHazards(ds *Dataset) {
 			f.fail(ds.path, err)
 		}
 	}
-	if stored < 0 || declared/f.lim.HugeDatasetRatio >= uint64(stored) {
+	if hi, lo := bits.Mul64(f.lim.HugeDatasetRatio, uint64(max(stored, 0))); stored < 0 || hi == 0 && declared > lo {
 		f.hazards = append(f.hazards, Hazard{Kind: HazardShapeBomb, Path: ds.path, Declared: declared, Stored: stored})
 	}
 }

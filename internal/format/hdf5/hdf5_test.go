@@ -327,3 +327,43 @@ func TestSuperblocks(t *testing.T) {
 		t.Errorf("n = %d, %v", n, err)
 	}
 }
+
+// TestShapeBombRule applies Keras' test with small thresholds: more than
+// HugeDatasetBytes declared and more than HugeDatasetRatio times the
+// storage, or storage that cannot be determined.
+func TestShapeBombRule(t *testing.T) {
+	b := fixture(t, "chunk_indexes.h5")
+	f, err := Open(bytes.NewReader(b), int64(len(b)), Limits{HugeDatasetBytes: 64, HugeDatasetRatio: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range f.Hazards() {
+		got = append(got, h.String())
+	}
+	want := []string{
+		// /btree2, /compact, /extensible and /single declare 64 bytes or less.
+		"shape bomb /fixed_paged: declares 8192 bytes, stores 16",
+		"shape bomb /implicit: declares 256 bytes, stores 0",
+		"shape bomb /fixed: declares 256 bytes, stores 112",
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("hazards:\n got %q\nwant %q", got, want)
+	}
+	f, err = Open(bytes.NewReader(b), int64(len(b)), Limits{HugeDatasetBytes: 63, HugeDatasetRatio: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknown := false
+	for _, h := range f.Hazards() {
+		unknown = unknown || h.Path == "/extensible" && h.Stored == -1
+		if h.Path == "/single" || h.Path == "/btree2" {
+			t.Errorf("%v: storage equal to the declared size", h)
+		}
+	}
+	if !unknown {
+		t.Errorf("no hazard for the extensible array's unknown storage: %v", f.Hazards())
+	}
+}

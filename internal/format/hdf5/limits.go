@@ -32,10 +32,11 @@ type Limits struct {
 	// heap indirect block row. Default 65,536 (every legal value of the
 	// 16-bit counts libhdf5 writes).
 	MaxFanout int
-	// HugeDatasetBytes and HugeDatasetRatio define a shape bomb: a dataset
-	// declaring at least HugeDatasetBytes whose declared size is at least
-	// HugeDatasetRatio times its allocated storage (or whose storage is
-	// unknown). Defaults 4 GiB and 1000.
+	// HugeDatasetBytes and HugeDatasetRatio define a shape bomb as Keras'
+	// safe_get_h5_dataset does (CVE-2026-0897): a dataset declaring more
+	// than HugeDatasetBytes and more than HugeDatasetRatio times the storage
+	// allocated to it (or whose storage cannot be determined). Defaults
+	// 4 GiB and 1000.
 	HugeDatasetBytes uint64
 	HugeDatasetRatio uint64
 }
