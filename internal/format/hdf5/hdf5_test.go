@@ -367,3 +367,17 @@ func TestShapeBombRule(t *testing.T) {
 		t.Errorf("no hazard for the extensible array's unknown storage: %v", f.Hazards())
 	}
 }
+
+func TestSniff(t *testing.T) {
+	for name, want := range map[string]bool{"keras2_v0.h5": true, "userblock.h5": true} {
+		if got := Sniff(fixture(t, name)[:4096]); got != want {
+			t.Errorf("%s: %v", name, got)
+		}
+	}
+	shifted := append(make([]byte, 700), signature...)
+	for _, head := range [][]byte{nil, []byte("\x89HDF"), shifted, []byte("PK\x03\x04")} {
+		if Sniff(head) {
+			t.Errorf("%q sniffed as HDF5", head)
+		}
+	}
+}

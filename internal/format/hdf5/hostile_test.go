@@ -60,10 +60,10 @@ func TestNotHDF5(t *testing.T) {
 	}{
 		{nil, ErrNotHDF5},
 		{[]byte("just some text, not a model"), ErrNotHDF5},
-		{Signature, ErrMalformed},
-		{append(bytes.Clone(Signature), 0, 0, 0, 0, 0, 8, 8, 0), ErrMalformed},
-		{append(bytes.Clone(Signature), 7), ErrUnsupported},
-		{append(bytes.Clone(Signature), 2, 3, 8, 0), ErrUnsupported},
+		{[]byte(signature), ErrMalformed},
+		{append([]byte(signature), 0, 0, 0, 0, 0, 8, 8, 0), ErrMalformed},
+		{append([]byte(signature), 7), ErrUnsupported},
+		{append([]byte(signature), 2, 3, 8, 0), ErrUnsupported},
 	} {
 		_, err := Open(bytes.NewReader(c.in), int64(len(c.in)), Limits{})
 		if !errors.Is(err, c.kind) {

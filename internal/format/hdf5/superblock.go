@@ -1,12 +1,24 @@
 package hdf5
 
-import (
-	"bytes"
-	"fmt"
-)
+import "fmt"
 
-// Signature starts every superblock.
-var Signature = []byte("\x89HDF\r\n\x1a\n")
+// signature starts every superblock.
+const signature = "\x89HDF\r\n\x1a\n"
+
+// nextSignatureOffset steps through the offsets where a superblock may
+// start: 0, then 512 and every power of two after it (a userblock before).
+func nextSignatureOffset(off int64) int64 { return max(512, 2*off) }
+
+// Sniff reports whether head, the first bytes of a file, holds an HDF5
+// superblock signature where the specification allows one.
+func Sniff(head []byte) bool {
+	for off := int64(0); off+int64(len(signature)) <= int64(len(head)); off = nextSignatureOffset(off) {
+		if string(head[off:off+int64(len(signature))]) == signature {
+			return true
+		}
+	}
+	return false
+}
 
 // Superblock is what the file's superblock declares.
 type Superblock struct {
@@ -22,16 +34,15 @@ type Superblock struct {
 	Root uint64
 }
 
-// findSignature looks where the specification allows: offset 0, then 512
-// and every power of two after it, as libhdf5 does.
+// findSignature looks where the specification allows, as libhdf5 does.
 func findSignature(s *source) (int64, error) {
-	var sig [8]byte
-	for off := int64(0); off <= s.size-int64(len(sig)); off = max(512, 2*off) {
+	var sig [len(signature)]byte
+	for off := int64(0); off <= s.size-int64(len(sig)); off = nextSignatureOffset(off) {
 		if err := s.charge("superblock search", int64(len(sig))); err != nil {
 			return 0, err
 		}
 		s.read += int64(len(sig))
-		if n, _ := s.r.ReadAt(sig[:], off); n == len(sig) && bytes.Equal(sig[:], Signature) {
+		if n, _ := s.r.ReadAt(sig[:], off); n == len(sig) && string(sig[:]) == signature {
 			return off, nil
 		}
 	}
@@ -56,7 +67,7 @@ func (f *File) readSuperblock() error {
 		return err
 	}
 	d := &decoder{b: b}
-	d.skip(len(Signature))
+	d.skip(len(signature))
 	sb.Version = int(d.u8())
 	switch sb.Version {
 	case 0, 1:
