@@ -74,7 +74,9 @@ func (f *File) denseRecords(path string, info denseInfo, typ uint8, fn func(h *f
 }
 
 // body returns a message body of type typ; a shared one is a reference
-// to the object header holding the message (a committed datatype).
+// to the object header holding the message (a committed datatype). That
+// header is cached, so its message is charged as if read again: any number
+// of objects may share it.
 func (f *File) body(b []byte, shared bool, typ uint16) ([]byte, error) {
 	if !shared {
 		return b, nil
@@ -83,7 +85,7 @@ func (f *File) body(b []byte, shared bool, typ uint16) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.data, nil
+	return m.data, f.src.charge("shared message", int64(len(m.data)))
 }
 
 // sharedMessage resolves a shared message reference to the message of the

@@ -293,7 +293,12 @@ func (f *File) directObject(h *fractalHeap, addr, blockSize, pos, size uint64) (
 		return s.at("fractal heap object", addr+pos, size)
 	}
 	b, ok := h.direct[addr]
-	if !ok {
+	if ok {
+		// Objects of a cached block cost what reading them would.
+		if err := s.charge("fractal heap object", int64(size)); err != nil {
+			return nil, err
+		}
+	} else {
 		var err error
 		if b, err = s.at("fractal heap direct block", addr, blockSize); err != nil {
 			return nil, err

@@ -4,10 +4,16 @@ import "bytes"
 
 // globalObject returns object index of the global heap collection at addr
 // (vlen data, virtual dataset mappings). A collection is read and indexed
-// once.
+// once; objects served from the cache are charged as if read again.
 func (f *File) globalObject(addr uint64, index uint32) ([]byte, error) {
 	c, ok := f.collections[addr]
-	if !ok {
+	if ok {
+		if obj, found := c[index]; found {
+			if err := f.src.charge("global heap object", int64(len(obj))); err != nil {
+				return nil, err
+			}
+		}
+	} else {
 		var err error
 		if c, err = f.readCollection(addr); err != nil {
 			return nil, err
