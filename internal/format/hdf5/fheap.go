@@ -189,7 +189,7 @@ func (f *File) loadHuge(h *fractalHeap) error {
 			return fail(ErrMalformed, "huge object record of %d bytes", len(rec))
 		}
 		h.huge[id] = [2]uint64{addr, size}
-		return nil
+		return f.index("huge object index", h.hugeBTree, 1)
 	})
 }
 

@@ -63,6 +63,9 @@ func (f *File) readCollection(addr uint64) (map[uint32][]byte, error) {
 		if n > uint64(d.left()) {
 			return nil, s.errAt(ErrMalformed, "global heap collection", addr, "object %d of %d bytes overruns the collection", index, n)
 		}
+		if err := f.index("global heap collection", addr, 1); err != nil {
+			return nil, err
+		}
 		if _, dup := objs[index]; dup {
 			f.anomaly("", addr, "global heap object index repeated")
 		} else {

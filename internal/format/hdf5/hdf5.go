@@ -47,6 +47,7 @@ type File struct {
 	heaps       map[uint64]*fractalHeap
 	collections map[uint64]map[uint32][]byte // global heap objects
 	localHeaps  map[uint64][]byte
+	indexed     int // global heap objects and huge heap objects in the maps
 }
 
 // Open reads the superblock and walks every object reachable from the root
@@ -304,6 +305,16 @@ func (f *File) fail(path string, err error) {
 	if errors.Is(err, ErrLimit) && f.src.exhausted {
 		f.stopped = true
 	}
+}
+
+// index counts n heap objects about to be indexed in memory against
+// MaxObjects: their index entries cost more than the bytes they were read
+// from.
+func (f *File) index(what string, addr uint64, n int) error {
+	if f.indexed += n; f.indexed > f.lim.MaxObjects {
+		return f.src.errAt(ErrLimit, what, addr, "more than MaxObjects (%d) heap objects indexed", f.lim.MaxObjects)
+	}
+	return nil
 }
 
 // spend counts n objects, links or attributes against MaxObjects.

@@ -15,8 +15,9 @@ type Limits struct {
 	// chunk, a B-tree node, a heap block, a heap object or a global heap
 	// collection. Default MaxAttrBytes + 1 MiB.
 	MaxBlockBytes int64
-	// MaxObjects bounds object headers plus links in the whole file.
-	// Default 250,000.
+	// MaxObjects bounds the object headers, links and attributes of the
+	// whole file, and separately the heap objects indexed in memory (global
+	// heap objects, huge fractal heap objects). Default 250,000.
 	MaxObjects int
 	// MaxMessages bounds the messages of one object header. Default 65,536.
 	MaxMessages int
