@@ -95,12 +95,13 @@ func (f *File) sharedMessage(ref []byte, typ uint16) (*message, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, ok := f.shared[addr]
-	if !ok {
-		if h, err = f.readHeader(addr, ""); err != nil {
-			return nil, err
-		}
-		f.shared[addr] = h
+	key := sharedKey{addr, typ}
+	if m, ok := f.shared[key]; ok {
+		return m, nil
+	}
+	h, err := f.readHeader(addr, "")
+	if err != nil {
+		return nil, err
 	}
 	m := h.first(typ)
 	if m == nil {
@@ -109,5 +110,14 @@ func (f *File) sharedMessage(ref []byte, typ uint16) (*message, error) {
 	if m.flags&flagShared != 0 {
 		return nil, f.src.errAt(ErrMalformed, "shared message", addr, "points to another shared message")
 	}
+	// Only the message is kept: whole headers could hold tens of thousands
+	// of messages each.
+	f.shared[key] = m
 	return m, nil
+}
+
+// sharedKey identifies a shared message: its header and type.
+type sharedKey struct {
+	addr uint64
+	typ  uint16
 }

@@ -184,7 +184,7 @@ func FuzzMessages(f *testing.F) {
 		lim := fuzzLimits.withDefaults()
 		file := &File{
 			src: &source{r: bytes.NewReader(nil), lim: &lim, offSize: 8, lenSize: 8},
-			lim: lim, objects: map[uint64]*Object{}, shared: map[uint64]*header{},
+			lim: lim, objects: map[uint64]*Object{}, shared: map[sharedKey]*message{},
 			heaps: map[uint64]*fractalHeap{}, collections: map[uint64]map[uint32][]byte{}, localHeaps: map[uint64][]byte{},
 		}
 		d := file.src.decoder(b[1:])

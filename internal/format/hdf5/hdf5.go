@@ -43,7 +43,7 @@ type File struct {
 	anomalies []Anomaly
 	errs      []error
 
-	shared      map[uint64]*header // headers holding shared messages
+	shared      map[sharedKey]*message
 	heaps       map[uint64]*fractalHeap
 	collections map[uint64]map[uint32][]byte // global heap objects
 	localHeaps  map[uint64][]byte
@@ -59,7 +59,7 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*File, error) {
 		src:         &source{r: r, size: size, lim: &lim},
 		lim:         lim,
 		objects:     map[uint64]*Object{},
-		shared:      map[uint64]*header{},
+		shared:      map[sharedKey]*message{},
 		heaps:       map[uint64]*fractalHeap{},
 		collections: map[uint64]map[uint32][]byte{},
 		localHeaps:  map[uint64][]byte{},
