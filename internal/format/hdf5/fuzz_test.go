@@ -181,12 +181,7 @@ func FuzzMessages(f *testing.F) {
 		if len(b) == 0 {
 			return
 		}
-		lim := fuzzLimits.withDefaults()
-		file := &File{
-			src: &source{r: bytes.NewReader(nil), lim: &lim, offSize: 8, lenSize: 8},
-			lim: lim, objects: map[uint64]*Object{}, shared: map[sharedKey]*message{},
-			heaps: map[uint64]*fractalHeap{}, collections: map[uint64]map[uint32][]byte{}, localHeaps: map[uint64][]byte{},
-		}
+		file := newFile(bytes.NewReader(nil), 0, fuzzLimits)
 		d := file.src.decoder(b[1:])
 		var err error
 		switch b[0] {

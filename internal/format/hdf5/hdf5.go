@@ -54,16 +54,7 @@ type File struct {
 // group. It fails only when there is no HDF5 superblock or root object to
 // read; problems below the root are collected in Errors.
 func Open(r io.ReaderAt, size int64, lim Limits) (*File, error) {
-	lim = lim.withDefaults()
-	f := &File{
-		src:         &source{r: r, size: size, lim: &lim},
-		lim:         lim,
-		objects:     map[uint64]*Object{},
-		shared:      map[sharedKey]*message{},
-		heaps:       map[uint64]*fractalHeap{},
-		collections: map[uint64]map[uint32][]byte{},
-		localHeaps:  map[uint64][]byte{},
-	}
+	f := newFile(r, size, lim)
 	if err := f.readSuperblock(); err != nil {
 		return nil, err
 	}
@@ -72,6 +63,19 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*File, error) {
 		return nil, f.errs[0]
 	}
 	return f, nil
+}
+
+func newFile(r io.ReaderAt, size int64, lim Limits) *File {
+	lim = lim.withDefaults()
+	return &File{
+		src:         &source{r: r, size: size, lim: &lim, offSize: 8, lenSize: 8},
+		lim:         lim,
+		objects:     map[uint64]*Object{},
+		shared:      map[sharedKey]*message{},
+		heaps:       map[uint64]*fractalHeap{},
+		collections: map[uint64]map[uint32][]byte{},
+		localHeaps:  map[uint64][]byte{},
+	}
 }
 
 // Superblock describes the file's superblock.
