@@ -52,7 +52,20 @@ func jsonAfterLength(h []byte) bool {
 		return false
 	}
 	rest := bytes.TrimLeft(h[st.PrefixLen:], " \t\r\n")
-	return len(rest) >= 2 && rest[0] == '{' && rest[1] == '"'
+	if len(rest) < 2 || rest[0] != '{' || rest[1] != '"' {
+		return false
+	}
+	// A key of printable characters, its closing quote and a colon.
+	for i, c := range rest[2:min(len(rest), 258)] {
+		switch {
+		case c == '"':
+			after := bytes.TrimLeft(rest[2+i+1:], " \t\r\n")
+			return i > 0 && len(after) > 0 && after[0] == ':'
+		case c < 0x20 || c == 0x7f:
+			return false
+		}
+	}
+	return false
 }
 
 // maxPerRule bounds how many findings one rule raises per file; the last

@@ -90,7 +90,7 @@ func TestMatch(t *testing.T) {
 		st, pickle analyze.Confidence
 	}{
 		{"llama shard", "model.bin", head[:analyze.HeadSize], total, analyze.Structure, analyze.No},
-		{"crafted pickle", "model.bin", crafted, 95_000_000, analyze.Name, analyze.Structure},
+		{"crafted pickle", "model.bin", crafted, 95_000_000, analyze.No, analyze.Structure},
 		{"broken header named safetensors", "model.safetensors", broken, 100, analyze.Name, analyze.No},
 		{"broken header under another name", "model.bin", broken, 100, analyze.No, analyze.No},
 		{"tensor bytes", "archive/data/7", tensor, 4096, analyze.No, analyze.No},
