@@ -127,7 +127,11 @@ func SmallPickles(dir string, n int) error {
 		return err
 	}
 	for i := 0; i < n; i++ {
-		p := fmt.Appendf(nil, "\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x02lr\x94G?\x84z\xe1G\xae\x14{\x8c\x05epoch\x94K%c\x8c\x04name\x94\x8c\x08run-%04d\x94u.", byte(i), i%10000)
+		// The epoch is appended as a raw byte: %c would UTF-8-encode
+		// values above 127 and break the K opcode's one-byte argument.
+		p := []byte("\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x02lr\x94G?\x84z\xe1G\xae\x14{\x8c\x05epoch\x94K")
+		p = append(p, byte(i))
+		p = fmt.Appendf(p, "\x8c\x04name\x94\x8c\x08run-%04d\x94u.", i%10000)
 		binary.LittleEndian.PutUint64(p[3:], uint64(len(p)-11))
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("cfg-%05d.pkl", i)), p, 0o644); err != nil {
 			return err

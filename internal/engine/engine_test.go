@@ -89,17 +89,22 @@ func (sleeper) Name() string                               { return "sleeper" }
 func (sleeper) Match(*analyze.Artifact) analyze.Confidence { return analyze.Magic }
 func (sleeper) Analyze(analyze.Scope) error                { time.Sleep(10 * time.Second); return nil }
 
+// TestTimeBudget also checks that an abandoned analysis does not hold up the
+// next file on the same worker.
 func TestTimeBudget(t *testing.T) {
-	p := write(t, t.TempDir(), "x.pkl", osSystem)
+	dir := t.TempDir()
+	paths := []string{write(t, dir, "a.pkl", osSystem), write(t, dir, "b.pkl", osSystem), write(t, dir, "c.pkl", osSystem)}
 	lim := engine.DefaultLimits()
 	lim.MaxTime = 100 * time.Millisecond
 	start := time.Now()
-	r := scanWith(t, engine.Options{Analyzers: []analyze.Analyzer{sleeper{}}, Limits: lim}, p)
-	if time.Since(start) > 2*time.Second {
+	r := scanWith(t, engine.Options{Analyzers: []analyze.Analyzer{sleeper{}}, Limits: lim, Jobs: 1}, paths...)
+	if time.Since(start) > 3*time.Second {
 		t.Fatalf("a stuck analyzer held the scan for %s", time.Since(start))
 	}
-	if f := r.Files[0]; f.Verdict != finding.Error || !strings.Contains(strings.Join(f.Errors, " "), "did not finish") {
-		t.Fatalf("verdict %s errors %v", f.Verdict, f.Errors)
+	for _, f := range r.Files {
+		if f.Verdict != finding.Error || !strings.Contains(strings.Join(f.Errors, " "), "did not finish") {
+			t.Fatalf("%s: verdict %s errors %v", f.Path, f.Verdict, f.Errors)
+		}
 	}
 }
 

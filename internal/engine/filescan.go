@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -60,16 +61,14 @@ func (fs *fileScan) cleanup() {
 
 // run analyses the top-level source within the file's time budget. It
 // returns true when a walked file turned out not to be a model.
-func (fs *fileScan) run(src analyze.Source, walked bool) bool {
+func (fs *fileScan) run(src analyze.Source, walked bool, r *runner) bool {
 	ctx, cancel := context.WithTimeout(fs.ctx, fs.e.opts.Limits.MaxTime)
 	defer cancel()
 	fs.ctx = ctx
 
 	root := &analyze.Artifact{Location: fs.path, Name: path.Base(filepathToSlash(fs.path)), Size: src.Size()}
 	done := make(chan bool, 1)
-	go func() {
-		done <- fs.analyzeTop(root, src, walked)
-	}()
+	r.start(func() { done <- fs.analyzeTop(root, src, walked) })
 	select {
 	case skip := <-done:
 		return skip
@@ -80,6 +79,7 @@ func (fs *fileScan) run(src analyze.Source, walked bool) bool {
 		case skip := <-done:
 			return skip
 		case <-time.After(grace(fs.e.opts.Limits.MaxTime)):
+			r.abandon()
 			fs.mu.Lock()
 			fs.abandoned = true
 			fs.errors = append(fs.errors, fmt.Sprintf("%s: analysis did not finish within %s", fs.path, fs.e.opts.Limits.MaxTime))
@@ -308,6 +308,12 @@ func (s *scope) readHead() error {
 			return err
 		}
 		s.art.Head = buf[:n]
+		if _, plain := s.src.(fileSource); plain && int64(n) == size {
+			// The head is the whole file: analysers read it from memory
+			// instead of issuing the same read again. Only plain files:
+			// a member's own Open may check what it reads (zip CRC-32).
+			s.ra = bytes.NewReader(s.art.Head)
+		}
 		return nil
 	}
 	rc, err := s.src.Open()
