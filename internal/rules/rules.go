@@ -56,6 +56,7 @@ var families = [][]Rule{
 	torchRules,
 	numpyRules,
 	joblibRules,
+	kerasRules,
 }
 
 var (

@@ -7,6 +7,7 @@ import (
 	"github.com/modelgate/modelgate/internal/analyze"
 	"github.com/modelgate/modelgate/internal/analyze/archive"
 	"github.com/modelgate/modelgate/internal/analyze/joblib"
+	"github.com/modelgate/modelgate/internal/analyze/keras"
 	"github.com/modelgate/modelgate/internal/analyze/numpy"
 	"github.com/modelgate/modelgate/internal/analyze/pickle"
 	"github.com/modelgate/modelgate/internal/analyze/torch"
@@ -21,6 +22,8 @@ func Analyzers() []analyze.Analyzer {
 		archive.Compressed{},
 		numpy.NPY{},
 		joblib.ZF{},
+		keras.ConfigJSON{},
+		keras.SavedMetadata{},
 		pickle.Analyzer{},
 	}
 }
@@ -28,6 +31,7 @@ func Analyzers() []analyze.Analyzer {
 // Layouts returns every archive layout; the first that matches wins.
 func Layouts() []analyze.Layout {
 	return []analyze.Layout{
+		keras.Layout{}, // before torch: extra members (x/data.pkl) must not turn a model into a checkpoint
 		torch.ZipLayout{},
 		torch.TarLayout{},
 		numpy.NPZ{},
