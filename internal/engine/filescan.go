@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/internal/analyze"
 	"github.com/modelgate/modelgate/internal/finding"
@@ -202,9 +204,9 @@ func (fs *fileScan) report(a *analyze.Artifact, h analyze.Hit) {
 		Severity: sev,
 		Class:    r.Class,
 		Title:    r.Title,
-		Message:  h.Message,
+		Message:  printable(h.Message),
 		Location: a.Location + h.At,
-		Evidence: clip(h.Evidence, 400),
+		Evidence: clip(printable(h.Evidence), 400),
 	}
 	if fs.seen[f] {
 		return
@@ -246,6 +248,26 @@ func clip(s string, n int) string {
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// printable escapes control characters and invalid UTF-8 in text taken from
+// the file (node names, paths), so a finding cannot rewrite the terminal
+// that displays it.
+func printable(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
 
 func filepathToSlash(p string) string { return strings.ReplaceAll(p, "\\", "/") }
 

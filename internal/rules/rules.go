@@ -57,6 +57,8 @@ var families = [][]Rule{
 	numpyRules,
 	joblibRules,
 	kerasRules,
+	tfRules,
+	onnxRules,
 }
 
 var (

@@ -9,7 +9,9 @@ import (
 	"github.com/modelgate/modelgate/internal/analyze/joblib"
 	"github.com/modelgate/modelgate/internal/analyze/keras"
 	"github.com/modelgate/modelgate/internal/analyze/numpy"
+	"github.com/modelgate/modelgate/internal/analyze/onnx"
 	"github.com/modelgate/modelgate/internal/analyze/pickle"
+	"github.com/modelgate/modelgate/internal/analyze/tf"
 	"github.com/modelgate/modelgate/internal/analyze/torch"
 )
 
@@ -22,8 +24,14 @@ func Analyzers() []analyze.Analyzer {
 		archive.Compressed{},
 		numpy.NPY{},
 		joblib.ZF{},
+		// Keras' own documents first: keras_metadata.pb is protobuf too, and
+		// a tf-keras identifier in its head settles what it is.
 		keras.ConfigJSON{},
 		keras.SavedMetadata{},
+		// Protobuf formats have no magic number: they match by structure,
+		// ahead of the pickle sniffer on a tie.
+		onnx.Analyzer{},
+		tf.Analyzer{},
 		pickle.Analyzer{},
 	}
 }

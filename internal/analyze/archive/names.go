@@ -12,27 +12,6 @@ import (
 	"github.com/modelgate/modelgate/internal/analyze"
 )
 
-// unsafeName says why a member name escapes the extraction directory, or "".
-func unsafeName(name string) string {
-	n := strings.ReplaceAll(name, "\\", "/")
-	switch {
-	case strings.HasPrefix(n, "/"):
-		return "absolute path"
-	case len(n) >= 2 && n[1] == ':' && (n[0]|0x20 >= 'a' && n[0]|0x20 <= 'z'):
-		return "drive-letter path"
-	case strings.HasPrefix(n, "//"):
-		return "UNC path"
-	case strings.IndexByte(name, 0) >= 0:
-		return "NUL byte in name"
-	}
-	for _, part := range strings.Split(n, "/") {
-		if part == ".." {
-			return "'..' component"
-		}
-	}
-	return ""
-}
-
 // nameChecks reports traversal, duplicate and link members once each.
 type nameChecks struct {
 	seen       map[string]int
@@ -44,7 +23,7 @@ type nameChecks struct {
 func newNameChecks() *nameChecks { return &nameChecks{seen: map[string]int{}} }
 
 func (c *nameChecks) add(name string, link string) {
-	if why := unsafeName(name); why != "" {
+	if why := analyze.UnsafePath(name); why != "" {
 		c.traversal = append(c.traversal, fmt.Sprintf("%q (%s)", clip(name), why))
 	}
 	c.seen[name]++
