@@ -2,11 +2,14 @@ package keras
 
 import (
 	"archive/zip"
+	"bytes"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	pw "github.com/modelgate/modelgate/internal/format/protowalk"
 )
 
 // seeds returns every config document of the Keras samples: config.json
@@ -79,25 +82,24 @@ func FuzzConfig(f *testing.F) {
 	})
 }
 
-// FuzzSavedMetadata: the keras_metadata.pb walker survives any bytes.
+// FuzzSavedMetadata: the keras_metadata.pb walker survives any bytes, and
+// every node's metadata goes through the config walker.
 func FuzzSavedMetadata(f *testing.F) {
 	_, metadata := seeds(f)
 	for _, m := range metadata {
 		f.Add(m)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		nodes, err := savedObjects(data)
-		if err != nil {
-			return
-		}
 		s := &scope{}
 		a := NewAnalysis(s, true, Claim{})
-		for _, n := range nodes {
+		w := pw.New(bytes.NewReader(data), int64(len(data)), pw.DefaultLimits())
+		_ = savedObjects(w, func(i int, n savedObject) error {
 			if len(n.metadata) > len(data) {
 				t.Fatalf("metadata longer than the input")
 			}
 			_ = a.Config(n.metadata, "!nodes/0/metadata")
-		}
+			return nil
+		})
 		a.Finish()
 	})
 }

@@ -1,6 +1,7 @@
 package keras
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/modelgate/modelgate/internal/analyze"
+	pw "github.com/modelgate/modelgate/internal/format/protowalk"
 )
 
 // scope is an analyze.Scope that records what an analysis reports.
@@ -154,17 +156,24 @@ func TestReferences(t *testing.T) {
 }
 
 func TestSavedObjects(t *testing.T) {
+	walk := func(doc []byte) ([]savedObject, error) {
+		var out []savedObject
+		err := savedObjects(pw.New(bytes.NewReader(doc), int64(len(doc)), pw.DefaultLimits()), func(_ int, n savedObject) error {
+			out = append(out, n)
+			return nil
+		})
+		return out, err
+	}
 	node := []byte{0x10, 0x01, 0x22, 0x0f}
 	node = append(node, "_tf_keras_layer"...)
 	node = append(node, 0x2a, 0x02, '{', '}', 0x31, 1, 2, 3, 4, 5, 6, 7, 8, 0x35, 1, 2, 3, 4)
-	doc := append([]byte{0x0a, byte(len(node))}, node...)
-	got, err := savedObjects(doc)
+	got, err := walk(append([]byte{0x0a, byte(len(node))}, node...))
 	if err != nil || len(got) != 1 || got[0].identifier != "_tf_keras_layer" || string(got[0].metadata) != "{}" {
 		t.Fatalf("%+v %v", got, err)
 	}
-	for _, bad := range [][]byte{{0x0a}, {0x0a, 0x05, 0x01}, {0x0b}, {0x08}, {0x09, 1}, {0x02, 0x00},
+	for _, bad := range [][]byte{{0x0a}, {0x0a, 0x05, 0x01}, {0x0c}, {0x08}, {0x09, 1}, {0x0a, 0x01, 0x2d},
 		{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}} {
-		if _, err := savedObjects(bad); !errors.Is(err, errWire) {
+		if _, err := walk(bad); !errors.Is(err, pw.ErrMalformed) {
 			t.Errorf("% x: %v", bad, err)
 		}
 	}
