@@ -59,6 +59,10 @@ var families = [][]Rule{
 	kerasRules,
 	tfRules,
 	onnxRules,
+	ggufRules,
+	jinjaRules,
+	safetensorsRules,
+	hfRules,
 }
 
 var (

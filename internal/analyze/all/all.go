@@ -6,11 +6,15 @@ package all
 import (
 	"github.com/modelgate/modelgate/internal/analyze"
 	"github.com/modelgate/modelgate/internal/analyze/archive"
+	"github.com/modelgate/modelgate/internal/analyze/gguf"
+	"github.com/modelgate/modelgate/internal/analyze/hf"
+	"github.com/modelgate/modelgate/internal/analyze/jinja"
 	"github.com/modelgate/modelgate/internal/analyze/joblib"
 	"github.com/modelgate/modelgate/internal/analyze/keras"
 	"github.com/modelgate/modelgate/internal/analyze/numpy"
 	"github.com/modelgate/modelgate/internal/analyze/onnx"
 	"github.com/modelgate/modelgate/internal/analyze/pickle"
+	"github.com/modelgate/modelgate/internal/analyze/safetensors"
 	"github.com/modelgate/modelgate/internal/analyze/tf"
 	"github.com/modelgate/modelgate/internal/analyze/torch"
 )
@@ -32,6 +36,10 @@ func Analyzers() []analyze.Analyzer {
 		// ahead of the pickle sniffer on a tie.
 		onnx.Analyzer{},
 		tf.Analyzer{},
+		gguf.Analyzer{},
+		safetensors.Analyzer{},
+		hf.Analyzer{},
+		jinja.Analyzer{},
 		pickle.Analyzer{},
 	}
 }

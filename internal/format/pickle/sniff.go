@@ -65,7 +65,10 @@ func Sniff(head []byte, size int64) bool {
 		ops++
 		switch op.Code {
 		case STOP:
-			return true
+			// A tiny pickle is plausible when it is the whole stream; one
+			// followed by more bytes needs some substance (random bytes
+			// start with NEWTRUE STOP one time in 65536).
+			return d.AtEOF() && complete || ops >= 4 || strong || sawImport
 		case GLOBAL, INST:
 			if identifier(op.Arg) && identifier(op.Arg2) {
 				sawImport = true
