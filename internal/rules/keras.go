@@ -1,16 +1,25 @@
 package rules
 
-import "github.com/modelgate/modelgate/internal/finding"
+import (
+	"fmt"
+
+	"github.com/modelgate/modelgate/internal/finding"
+)
 
 // pythons are the CPython versions the Lambda fixtures are compiled with.
 var pythons = []string{"py36", "py37", "py38", "py39", "py310", "py311", "py312", "py313"}
 
 // lambdaMatrix lists a Lambda case's .keras fixture for every CPython version.
-func lambdaMatrix(cases ...string) []string {
+func lambdaMatrix(cases ...string) []string { return matrix("keras/lambda/%s/%s.keras", cases) }
+
+// h5Matrix lists a legacy HDF5 Lambda fixture for every CPython version.
+func h5Matrix(cases ...string) []string { return matrix("keras/lambda_h5/%s/%s.h5", cases) }
+
+func matrix(format string, cases []string) []string {
 	var out []string
 	for _, c := range cases {
 		for _, py := range pythons {
-			out = append(out, "keras/lambda/"+py+"/"+c+".keras")
+			out = append(out, fmt.Sprintf(format, py, c))
 		}
 	}
 	return out
@@ -48,10 +57,11 @@ var kerasRules = []Rule{
 		Remediation: kerasLambdaRemediation,
 		References:  []string{"CVE-2024-3660", "CVE-2026-12481", "https://keras.io/api/layers/core_layers/lambda/"},
 		Equivalents: lambdaEquivalents,
-		Positive: append(lambdaMatrix("benign_mul", "benign_tf", "benign_closure"), "keras/benign/lambda.keras",
-			"keras/benign/functional_nested.keras", "keras/benign/dir/config.json", "keras/benign/savedmodel/keras_metadata.pb"),
-		Negative: []string{"keras/benign/sequential.keras", "keras/benign/dir/metadata.json", "keras/lambda/py311/m3_os_system.keras",
-			"keras/lambda/py311/s1_environ.keras"},
+		Positive: concat(lambdaMatrix("benign_mul", "benign_tf", "benign_closure"), h5Matrix("k2_benign_tf"), []string{
+			"keras/benign/lambda.keras", "keras/benign/functional_nested.keras", "keras/benign/dir/config.json",
+			"keras/benign/savedmodel/keras_metadata.pb", "keras/benign/keras2_lambda.h5"}),
+		Negative: []string{"keras/benign/sequential.keras", "keras/benign/dir/metadata.json", "keras/benign/dir/model.weights.h5",
+			"keras/lambda/py311/m3_os_system.keras", "keras/lambda/py311/s1_environ.keras"},
 	},
 	{
 		ID: "KERAS-101", Title: "Malicious Lambda code runs when the model is loaded", Severity: finding.Critical, Class: finding.Malicious,
@@ -68,14 +78,15 @@ var kerasRules = []Rule{
 		Remediation: kerasLoadRemediation,
 		References:  []string{"CVE-2024-3660", "CVE-2025-9905", "CVE-2026-12481", "GHSA-x4wf-678h-2pmq", "https://kb.cert.org/vuls/id/253266"},
 		Equivalents: lambdaEquivalents,
-		Positive: append(lambdaMatrix("m1_eval", "m2_import", "m3_os_system", "m4_reverse_shell", "m5_marshal", "m6_decode_exec",
-			"m7_reflection", "m8_unsafe_mode", "m9_bashrc", "m10_exfil"),
-			"keras/nested/submodel_lambda.keras", "keras/nested/timedistributed_lambda.keras", "keras/generic/initializer_lambda.keras",
+		Positive: concat(lambdaMatrix("m1_eval", "m2_import", "m3_os_system", "m4_reverse_shell", "m5_marshal", "m6_decode_exec",
+			"m7_reflection", "m8_unsafe_mode", "m9_bashrc", "m10_exfil"), h5Matrix("k2_m3_os_system"), []string{
+			"keras/nested/submodel_lambda.keras", "keras/nested/submodel_lambda.h5", "keras/keras2/lambda_module_os.h5", "keras/nested/timedistributed_lambda.keras", "keras/generic/initializer_lambda.keras",
 			"keras/generic/loss_lambda.keras", "keras/generic/output_shape_lambda.keras", "keras/generic/arguments_lambda.keras",
 			"keras/keras2/savedmodel_m3/keras_metadata.pb", "keras/keras2/model_to_json_m3.json", "keras/keras2/lambda_module_os.json",
 			"keras/anomaly/utf16_config.keras", "keras/anomaly/duplicate_keys_nan.keras", "keras/anomaly/padded_dir/config.json",
-			"keras/anomaly/no_metadata.keras", "keras/cve/cve_2025_9906_enable_unsafe.keras"),
-		Negative: []string{"keras/benign/lambda.keras", "keras/benign/functional_nested.keras", "keras/lambda/py311/s1_environ.keras"},
+			"keras/anomaly/no_metadata.keras", "keras/cve/cve_2025_9906_enable_unsafe.keras"}),
+		Negative: []string{"keras/benign/lambda.keras", "keras/benign/functional_nested.keras", "keras/benign/keras2_lambda.h5",
+			"keras/lambda/py311/s1_environ.keras"},
 	},
 	{
 		ID: "KERAS-102", Title: "Lambda layer uses a suspicious operator at load time", Severity: finding.High, Class: finding.Suspicious,
@@ -89,8 +100,9 @@ var kerasRules = []Rule{
 		Remediation: "Read the evidence: each indicator names the call and its constant arguments. If the behaviour is not intended by the model's author, treat the model as malicious.\n" + kerasLambdaRemediation,
 		References:  []string{"CVE-2024-3660", "CVE-2026-12481"},
 		Equivalents: lambdaEquivalents,
-		Positive: append(lambdaMatrix("s1_environ", "s2_decode", "s3_url", "s4_dunder", "s5_listdir", "s6_cwd", "s7_sleep",
-			"s8_ctypes", "s9_blob", "u1_unknown"), "keras/generic/mask_lambda.keras", "keras/nested/bidirectional_activation_lambda.keras"),
+		Positive: concat(lambdaMatrix("s1_environ", "s2_decode", "s3_url", "s4_dunder", "s5_listdir", "s6_cwd", "s7_sleep",
+			"s8_ctypes", "s9_blob", "u1_unknown"), h5Matrix("k3_s1_environ"),
+			[]string{"keras/generic/mask_lambda.keras", "keras/nested/bidirectional_activation_lambda.keras"}),
 		Negative: []string{"keras/benign/lambda.keras", "keras/lambda/py311/m3_os_system.keras"},
 	},
 	{
@@ -131,7 +143,7 @@ var kerasRules = []Rule{
 		Impact:      "Hides a code-execution primitive from readers of the bytecode; KERAS-101 fires as well when the code uses the injected names.",
 		Remediation: kerasLoadRemediation,
 		References:  []string{"CVE-2024-3660"},
-		Positive:    []string{"keras/keras2/lambda_module_os.json"},
+		Positive:    []string{"keras/keras2/lambda_module_os.json", "keras/keras2/lambda_module_os.h5"},
 		Negative:    []string{"keras/benign/model_to_json.json", "keras/benign/savedmodel/keras_metadata.pb"},
 	},
 	{
@@ -145,7 +157,7 @@ var kerasRules = []Rule{
 		References:  []string{"CVE-2025-1550", "GHSA-48g7-3x6r-xfhp", "https://github.com/keras-team/keras/pull/20751"},
 		Equivalents: []string{"ModelAudit: keras_zip scanner CVE-2025-1550 module check (CRITICAL)", "JFrog: KERAS-CUSTOM module injection"},
 		Positive: []string{"keras/cve/cve_2025_1550_os_system.keras", "keras/cve/builtins_eval.keras", "keras/cve/posix_spawn_class.keras",
-			"keras/cve/arguments_function_ref.keras", "keras/keras2/function_type_os_system.json"},
+			"keras/cve/arguments_function_ref.keras", "keras/keras2/function_type_os_system.json", "keras/keras2/function_type_os_system.h5"},
 		Negative: []string{"keras/benign/sequential.keras", "keras/cve/foreign_function.keras"},
 	},
 	{
@@ -188,7 +200,8 @@ var kerasRules = []Rule{
 		Remediation: kerasLoadRemediation,
 		References:  []string{"CVE-2025-8747", "CVE-2025-9906"},
 		Positive: []string{"keras/cve/cve_2025_1550_os_system.keras", "keras/cve/cve_2025_8747_get_file.keras",
-			"keras/cve/cve_2025_9906_load_model.keras", "keras/cve/arguments_function_ref.keras", "keras/keras2/tfoplambda_write_file.json"},
+			"keras/cve/cve_2025_9906_load_model.keras", "keras/cve/arguments_function_ref.keras", "keras/keras2/tfoplambda_write_file.json",
+			"keras/keras2/tfoplambda_write_file.h5"},
 		Negative: []string{"keras/benign/functional_nested.keras", "keras/benign/lambda.keras"},
 	},
 	{
@@ -249,7 +262,7 @@ var kerasRules = []Rule{
 		Trigger:     "A TFOpLambda or SlicingOpLambda whose function is a TensorFlow API that touches files, calls back into Python, or loads models.",
 		Impact:      "File writes (persistence), file reads, or Python execution when the model runs.",
 		Remediation: kerasLoadRemediation,
-		Positive:    []string{"keras/keras2/tfoplambda_write_file.json"},
+		Positive:    []string{"keras/keras2/tfoplambda_write_file.json", "keras/keras2/tfoplambda_write_file.h5"},
 		Negative:    []string{"keras/benign/model_to_json.json"},
 	},
 	{
@@ -323,7 +336,16 @@ var kerasRules = []Rule{
 		Impact:      "The Lambda findings of this file apply with default loader settings.",
 		Remediation: "Convert trusted legacy models to the .keras format with Keras 3 and load them with safe_mode on.",
 		References:  []string{"CVE-2024-3660", "CVE-2025-9905", "https://github.com/keras-team/tf-keras/pull/917"},
-		Positive:    []string{"keras/keras2/savedmodel_m3/keras_metadata.pb", "keras/benign/savedmodel/keras_metadata.pb", "keras/keras2/model_to_json_m3.json"},
-		Negative:    []string{"keras/benign/lambda.keras"},
+		Positive: concat(h5Matrix("k2_benign_tf", "k2_m3_os_system", "k3_s1_environ"), []string{"keras/keras2/savedmodel_m3/keras_metadata.pb",
+			"keras/benign/savedmodel/keras_metadata.pb", "keras/keras2/model_to_json_m3.json", "keras/benign/keras2_lambda.h5"}),
+		Negative: []string{"keras/benign/lambda.keras"},
 	},
+}
+
+func concat(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }

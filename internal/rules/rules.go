@@ -57,6 +57,7 @@ var families = [][]Rule{
 	numpyRules,
 	joblibRules,
 	kerasRules,
+	hdf5Rules,
 	tfRules,
 	onnxRules,
 	ggufRules,

@@ -590,6 +590,16 @@ def anomalies(lams):
     write("anomaly/lambda_named_function.keras", keras_zip(lambda_model(k3_lambda(e["named_function"]))))
 
 
+def truncated():
+    """A legacy model whose last bytes are cut: the superblock's end of file
+    lies past the data (libhdf5 opens it; HDF5-204)."""
+    write_h5("anomaly/truncated.h5", k2_sequential([k2_dense("dense", 2)]),
+             weights=[("dense", "kernel", (64, 64)), ("dense", "bias", (64,))])
+    p = path("anomaly/truncated.h5")
+    data = open(p, "rb").read()
+    open(p, "wb").write(data[:-16])
+
+
 def main():
     lams = lambdas()
     matrix(lams)
@@ -599,6 +609,7 @@ def main():
     cves(lams)
     keras2(lams)
     anomalies(lams)
+    truncated()
 
 
 main()

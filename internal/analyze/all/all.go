@@ -7,6 +7,7 @@ import (
 	"github.com/modelgate/modelgate/internal/analyze"
 	"github.com/modelgate/modelgate/internal/analyze/archive"
 	"github.com/modelgate/modelgate/internal/analyze/gguf"
+	"github.com/modelgate/modelgate/internal/analyze/hdf5"
 	"github.com/modelgate/modelgate/internal/analyze/hf"
 	"github.com/modelgate/modelgate/internal/analyze/jinja"
 	"github.com/modelgate/modelgate/internal/analyze/joblib"
@@ -28,6 +29,7 @@ func Analyzers() []analyze.Analyzer {
 		archive.Compressed{},
 		numpy.NPY{},
 		joblib.ZF{},
+		hdf5.Analyzer{},
 		// Keras' own documents first: keras_metadata.pb is protobuf too, and
 		// a tf-keras identifier in its head settles what it is.
 		keras.ConfigJSON{},

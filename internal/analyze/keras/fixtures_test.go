@@ -92,6 +92,37 @@ func TestLambdaMatrix(t *testing.T) {
 	}
 }
 
+// TestLambdaMatrixHDF5: the legacy HDF5 container, for every CPython
+// version: a Keras 2 list-form Lambda, harmless and malicious, and the
+// __lambda__ form Keras 3 writes into .h5; each with the legacy note.
+func TestLambdaMatrixHDF5(t *testing.T) {
+	cases := map[string]string{"k2_benign_tf": "benign_tf", "k2_m3_os_system": "m3_os_system", "k3_s1_environ": "s1_environ"}
+	for py, ver := range pythons {
+		for file, name := range cases {
+			t.Run(py+"/"+file, func(t *testing.T) {
+				f := scantest.Sample(t, filepath.Join("keras", "lambda_h5", py, file+".h5"))
+				c := matrixCases[name]
+				got := grade(f)
+				if len(got) != 1 || got[0].Rule != c.rule || got[0].Class != grades[c.rule] {
+					t.Fatalf("grades %v, want only %s", got, c.rule)
+				}
+				if !strings.Contains(got[0].Evidence, c.evidence) || !strings.Contains(got[0].Evidence, ver) {
+					t.Errorf("evidence %q lacks %q or CPython %s", got[0].Evidence, c.evidence, ver)
+				}
+				if !strings.HasSuffix(got[0].Location, ".h5!model_config#/config/layers/1/config/function") {
+					t.Errorf("location %s", got[0].Location)
+				}
+				if !has(f, want{"KERAS-210", info, "!model_config#/config/layers/1/config/function", ".h5"}) {
+					t.Errorf("no legacy note:\n%s", dump(f))
+				}
+				if f.Formats[0] != "keras-h5" || len(f.Errors) > 0 {
+					t.Errorf("formats %v errors %v", f.Formats, f.Errors)
+				}
+			})
+		}
+	}
+}
+
 // grade returns the Lambda grade findings (KERAS-100/101/102).
 func grade(f finding.File) []finding.Finding {
 	var out []finding.Finding
@@ -115,6 +146,9 @@ var fixtures = map[string][]want{
 	"benign/savedmodel/keras_metadata.pb": {{"KERAS-100", info, "no global references", "!nodes/1/metadata#/config/function"},
 		{"KERAS-100", info, "no global references", "!nodes/0/metadata#/config/layers/1/config/function"},
 		{"KERAS-210", info, "#/config/function", "keras_metadata.pb"}},
+	"benign/keras2_lambda.h5": {{"KERAS-100", info, "tensorflow.reduce_sum", "!model_config#/config/layers/1/config/function"},
+		{"KERAS-210", info, "!model_config#/config/layers/1/config/function", "keras2_lambda.h5"}},
+	"benign/dir/model.weights.h5":       nil,
 	"benign/custom_layer.keras":         {{"KERAS-130", info, `"registered_name": "MyPackage>ScaledDense"`, "!config.json#/config/layers/1"}},
 	"benign/torch_module_wrapper.keras": {{"KERAS-120", info, "PK\\x03\\x04", "#/config/layers/1/config/module"}},
 	// nested positions
@@ -122,6 +156,7 @@ var fixtures = map[string][]want{
 	"nested/timedistributed_lambda.keras": {{"KERAS-101", mal, "M3 os.system('id')", "#/config/layers/1/config/layer/config/function"}},
 	"nested/bidirectional_activation_lambda.keras": {{"KERAS-104", sus, "code 4w", "#/config/layers/1/config/layer/config/activation"},
 		{"KERAS-102", sus, "S1 os.getenv", "#/config/layers/1/config/layer/config/activation"}},
+	"nested/submodel_lambda.h5": {{"KERAS-101", mal, "M3 os.system('id')", "!model_config#/config/layers/1/config/layers/1/config/function"}},
 	// __lambda__ wherever it appears
 	"generic/activation_lambda.keras":  {{"KERAS-104", sus, "code 4w", "#/config/layers/1/config/activation"}},
 	"generic/initializer_lambda.keras": {{"KERAS-101", mal, "M3 os.system('id')", "#/config/layers/1/config/kernel_initializer"}},
@@ -160,7 +195,21 @@ var fixtures = map[string][]want{
 		{"PICKLE-101", mal, "os.system('id')", "!model.weights.npz!layers/dense/vars/0.npy!<object data>@19"}},
 	"cve/archive_members.keras": {{"KERAS-201", sus, `"payload.pkl" (.pkl file)`, ".keras"},
 		{"ARCHIVE-201", sus, "assets/../../evil.py", ".keras"}, {"PICKLE-101", mal, "os.system", "!payload.pkl@19"}},
-	// Keras 2 shapes (model.to_json; the HDF5 twins are tested with the HDF5 analyzer)
+	// HDF5 hazards, in a legacy model and in a .keras archive's weights
+	"cve/external_storage.h5": {{"HDF5-201", sus, "external storage /layers/dense/vars/3 -> /etc/passwd", "!/layers/dense/vars/3"},
+		{"HDF5-201", sus, "virtual dataset /layers/dense/vars/4 -> /home/victim/secret.h5:data", "!/layers/dense/vars/4"},
+		{"HDF5-203", sus, "soft link /layers/dense/vars/5 -> /layers/dense/vars/0", "!/layers/dense/vars/5"}},
+	"cve/weights_external_link.keras": {{"HDF5-201", sus, "external link /layers/dense/vars/2 -> /etc/passwd.h5:/data",
+		"!model.weights.h5!/layers/dense/vars/2"}},
+	"cve/weights_shape_bomb.keras": {{"HDF5-202", sus, "declares 4000000000000 bytes, stores 0", "!model.weights.h5!/layers/dense/vars/2"}},
+	"anomaly/truncated.h5":         {{"HDF5-204", sus, "file is truncated", "truncated.h5"}},
+	// Keras 2 shapes, as legacy HDF5 and as model.to_json
+	"keras2/lambda_module_os.h5": {{"KERAS-101", mal, "M3 system('id')", "!model_config#/config/layers/1/config/function"},
+		{"KERAS-105", sus, `"module": "os"`, "!model_config#/config/layers/1/config/function"},
+		{"KERAS-210", info, "!model_config#/config/layers/1/config/function", "lambda_module_os.h5"}},
+	"keras2/function_type_os_system.h5": {{"KERAS-110", mal, `"config": "system"`, "!model_config#/config/layers/1/config/function"}},
+	"keras2/tfoplambda_write_file.h5": {{"KERAS-123", sus, `"function": "io.write_file"`, "!model_config#/config/layers/1/config/function"},
+		{"KERAS-113", sus, "/home/u/.bashrc", "!model_config#/config/layers/1/inbound_nodes/0/3/filename"}},
 	"keras2/lambda_module_os.json": {{"KERAS-101", mal, "M3 system('id')", "#/config/layers/1/config/function"},
 		{"KERAS-105", sus, `"module": "os"`, "#/config/layers/1/config/function"},
 		{"KERAS-210", info, "#/config/layers/1/config/function", "lambda_module_os.json"}},
