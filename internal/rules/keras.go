@@ -306,9 +306,9 @@ var kerasRules = []Rule{
 	{
 		ID: "KERAS-206", Title: "Layer name walks out of the asset directory", Severity: finding.High, Class: finding.Suspicious,
 		Overview: "Keras builds the paths of weights and assets from layer names when it saves and loads through a temporary directory. A " +
-			"name with '..', an absolute path or separators writes or reads outside that directory. Keras 3 itself refuses '/' in names, " +
-			"so no genuine Keras 3 model has one.",
-		Trigger:     "A layer or model name containing a '..' component, an absolute path, a drive letter, a path separator or a NUL byte.",
+			"name with a '..' component or an absolute path writes or reads outside that directory; no layer needs one (a plain '/', " +
+			"as in tf.keras' DenseNet 'conv1/conv', only nests directories and is not reported).",
+		Trigger:     "A layer or model name containing a '..' component, an absolute path, a drive letter or a NUL byte.",
 		Impact:      "Arbitrary file write or read during load and save (Keras 3.14.x).",
 		Remediation: "Reject the model. Best practice: Keras 3.15.0 or later contains asset paths.",
 		References:  []string{"CVE-2026-12479", "https://github.com/keras-team/keras/pull/23017"},

@@ -403,9 +403,10 @@ def benign(lams):
     write("benign/dir/metadata.json", dumps(METADATA))
     write("benign/dir/model.weights.h5", weights_h5())
     write("benign/model_to_json.json", dumps(k2_sequential([k2_dense("dense", 2)])))
-    # legacy HDF5 with a Keras 2 list-form Lambda and a training config
+    # legacy HDF5 with a Keras 2 list-form Lambda, a training config and a
+    # tf.keras-applications style layer name ("conv1/conv")
     write_h5("benign/keras2_lambda.h5",
-             k2_sequential([k2_lambda("lambda", e["benign_tf"]["code"]), k2_dense("dense", 2)]),
+             k2_sequential([k2_lambda("lambda", e["benign_tf"]["code"]), k2_dense("dense", 2), k2_dense("conv1/conv", 2)]),
              weights=[("dense", "kernel", (4, 2)), ("dense", "bias", (2,))],
              training_config={"loss": "mse", "metrics": ["mae"], "optimizer_config": {
                  "class_name": "Adam", "config": {"name": "Adam", "learning_rate": 0.001}}})

@@ -89,8 +89,9 @@ func TestTarget(t *testing.T) {
 func TestUnsafeLayerName(t *testing.T) {
 	for s, want := range map[string]string{
 		"dense": "", "dense_1": "", "tf.math.add": "", "..": "'..' component", "../x": "'..' component",
-		"a/../b": "'..' component", "/abs": "absolute path", `C:\x`: "absolute path", "a/b": "path separator",
-		`a\b`: "path separator", "a\x00b": "NUL byte", "..data": "",
+		"a/../b": "'..' component", `a\..\b`: "'..' component", "x/..": "'..' component", "/abs": "absolute path",
+		`C:\x`: "absolute path", `\\srv\share`: "absolute path", "conv1/conv": "", `a\b`: "", "a\x00b": "NUL byte",
+		"..data": "", "a..b/c": "",
 	} {
 		if got := unsafeLayerName(s); got != want {
 			t.Errorf("unsafeLayerName(%q) = %q, want %q", s, got, want)
@@ -140,6 +141,7 @@ func TestReferences(t *testing.T) {
 		{`{"module": "__main__", "class_name": "MyLayer", "config": {}, "registered_name": "Custom>MyLayer"}`, "KERAS-130"},
 		{`{"class_name": "MyLayer", "config": {}, "registered_name": "Custom>MyLayer"}`, "KERAS-130"},
 		{`{"module": "os", "class_name": "__keras_tensor__", "config": {}}`, ""},
+		{`{"module": "keras_hub.src.utils.keras_utils", "class_name": "function", "config": "gelu_approximate", "registered_name": "keras_hub>gelu_approximate"}`, ""},
 		{`{"module": "keras_hub.src.utils.preset_utils", "class_name": "function", "config": "load_serialized_object"}`, "KERAS-112"},
 		{`{"class_name": "__typespec__", "spec_name": "system", "module": "os", "config": []}`, "KERAS-110"},
 	}

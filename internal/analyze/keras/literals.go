@@ -49,17 +49,17 @@ func target(s string) string {
 
 // unsafeLayerName says why a layer or model name could escape a directory
 // when Keras builds asset and weight paths from it (CVE-2026-12479), or "".
-// Keras 3 refuses '/' in names, so no genuine model has one.
+// A plain '/' only nests directories (tf.keras applications name layers
+// "conv1/conv"); escaping takes '..', an absolute path or a NUL.
 func unsafeLayerName(name string) string {
+	n := strings.ReplaceAll(name, `\`, "/")
 	switch {
 	case strings.IndexByte(name, 0) >= 0:
 		return "NUL byte"
-	case name == ".." || strings.HasPrefix(name, "../") || strings.Contains(name, "/..") || strings.Contains(name, `\..`) || strings.HasPrefix(name, `..\`):
+	case n == ".." || strings.HasPrefix(n, "../") || strings.HasSuffix(n, "/..") || strings.Contains(n, "/../"):
 		return "'..' component"
-	case strings.HasPrefix(name, "/") || strings.HasPrefix(name, `\`) || driveRE.MatchString(name):
+	case strings.HasPrefix(n, "/") || driveRE.MatchString(name):
 		return "absolute path"
-	case strings.ContainsAny(name, `/\`):
-		return "path separator"
 	}
 	return ""
 }

@@ -38,14 +38,23 @@ var nonModelingModules = []string{"keras.config", "keras.src.backend.common.glob
 var internalPackages = []string{"utils", "saving", "datasets", "callbacks", "export", "legacy", "backend.common",
 	"distribution", "applications", "random", "tree"}
 
-// harmlessBuiltins are the names Keras' builtins special case resolves in
-// its own activation, loss and metric modules (module "builtins" is how
-// older Keras wrote them).
-var harmlessBuiltins = set("relu", "sigmoid", "softmax", "tanh", "linear", "elu", "selu", "softplus", "softsign",
-	"exponential", "gelu", "silu", "swish", "hard_sigmoid", "mish", "relu6", "leaky_relu", "log_softmax",
-	"mean_squared_error", "mse", "mae", "mean_absolute_error", "binary_crossentropy", "categorical_crossentropy",
-	"sparse_categorical_crossentropy", "accuracy", "acc", "binary_accuracy", "categorical_accuracy",
-	"sparse_categorical_accuracy", "hinge", "huber", "kl_divergence", "poisson", "cosine_similarity", "logcosh")
+// modelingUtilities are functions that live in a utility package but are
+// modeling code that real models reference (keras-hub's registered GELU
+// activation).
+var modelingUtilities = set("keras_hub.src.utils.keras_utils.gelu_approximate",
+	"keras_nlp.src.utils.keras_utils.gelu_approximate")
+
+// pythonBuiltins are Python's own builtin callables. Module "builtins" is
+// how older Keras wrote its activation, loss and metric names, which Keras
+// looks up in its own modules first; a name that only Python's builtins
+// have is resolved there by Keras 3.0–3.8 (map, print, setattr...).
+var pythonBuiltins = set("abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray",
+	"bytes", "callable", "chr", "classmethod", "compile", "complex", "copyright", "credits", "delattr", "dict", "dir",
+	"divmod", "enumerate", "eval", "exec", "exit", "filter", "float", "format", "frozenset", "getattr", "globals",
+	"hasattr", "hash", "help", "hex", "id", "input", "int", "isinstance", "issubclass", "iter", "len", "license",
+	"list", "locals", "map", "max", "memoryview", "min", "next", "object", "oct", "open", "ord", "pow", "print",
+	"property", "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice", "sorted", "staticmethod",
+	"str", "sum", "super", "tuple", "type", "vars", "zip", "__import__", "__build_class__")
 
 // specialClasses are class_name values deserialize_keras_object handles
 // without resolving a module.
@@ -123,7 +132,7 @@ func (w *walker) kerasReference(r ref, ptr string) {
 			return
 		}
 	}
-	if r.function() && internalFunction(r.module) {
+	if r.function() && internalFunction(r.module) && !modelingUtilities[r.full()] {
 		w.hit(ptr, analyze.Hit{Rule: "KERAS-112",
 			Message: fmt.Sprintf("the config names %s, an internal Keras utility function rather than a modeling function%s",
 				r.full(), w.claim.note(cve8747)),
@@ -169,8 +178,8 @@ func (w *walker) tfReference(r ref, ptr string) {
 func (w *walker) foreignReference(r ref, ptr string) {
 	switch {
 	case w.classified(r, ptr):
-	case r.module == "builtins" && harmlessBuiltins[r.name]:
-		// Keras looks these up in its own activations, losses and metrics.
+	case r.module == "builtins" && !pythonBuiltins[r.name]:
+		// A Keras activation, loss or metric name, looked up in Keras first.
 	case r.function() || dangerousModule(r.module):
 		w.hit(ptr, analyze.Hit{Rule: "KERAS-114",
 			Message: fmt.Sprintf("the config names %s, outside the Keras packages; Keras 3.0–3.8 and tf-keras import the module and use it%s",
