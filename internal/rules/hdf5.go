@@ -50,10 +50,11 @@ var hdf5Rules = []Rule{
 			"real end, duplicate names, objects that are both group and dataset. modelgate reads the file as leniently as libhdf5 (or " +
 			"more) and reports what it had to overlook, because such differences are how content is shown to one reader and hidden " +
 			"from another.",
-		Trigger:     "Any anomaly the HDF5 reader tolerated while walking the object tree.",
-		Impact:      "A scanner and the loader may see different objects or attribute values.",
-		Remediation: "Re-save the file with h5py; reject it if its origin is unknown.",
-		Positive:    []string{"keras/anomaly/truncated.h5"},
-		Negative:    []string{"keras/benign/keras2_lambda.h5", "keras/benign/dir/model.weights.h5"},
+		Trigger: "Any anomaly the HDF5 reader tolerated while walking the object tree.",
+		Impact:  "A scanner and the loader may see different objects or attribute values.",
+		Remediation: "Re-save the file with h5py; reject it if its origin is unknown.\n" +
+			"Best practice: accept model weights only from publishers that sign them, and verify the signature before any reader opens the file.",
+		Positive: []string{"keras/anomaly/truncated.h5"},
+		Negative: []string{"keras/benign/keras2_lambda.h5", "keras/benign/dir/model.weights.h5"},
 	},
 }

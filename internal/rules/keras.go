@@ -282,9 +282,10 @@ var kerasRules = []Rule{
 		Overview: "A .keras file is a zip of config.json, metadata.json, the weights (model.weights.h5 or .npz) and assets/. This one holds " +
 			"more: Python source, native libraries, pickles, nested archives or unknown names at the root. Keras extracts every member " +
 			"of an archive with more than three entries to a temporary directory, and users unpack models by hand.",
-		Trigger:     "Members outside that layout (medium), or of a code, native, pickle or archive type anywhere (high). Path traversal, duplicates, links and encryption are reported by ARCHIVE-2xx.",
-		Impact:      "Smuggled code or payloads next to a model that looks clean, ready for a second stage to run.",
-		Remediation: "Re-save the model with Keras from trusted code and reject archives with extra members.",
+		Trigger: "Members outside that layout (medium), or of a code, native, pickle or archive type anywhere (high). Path traversal, duplicates, links and encryption are reported by ARCHIVE-2xx.",
+		Impact:  "Smuggled code or payloads next to a model that looks clean, ready for a second stage to run.",
+		Remediation: "Re-save the model with Keras from trusted code and reject archives with extra members.\n" +
+			"Best practice: never unpack third-party model archives by hand into a working directory, and never run files shipped next to a model.",
 		References:  []string{"CVE-2025-12060", "CVE-2024-55459"},
 		Equivalents: []string{"ModelAudit: keras_zip scanner executable / .py members"},
 		Positive:    []string{"keras/cve/archive_members.keras"},
@@ -321,21 +322,23 @@ var kerasRules = []Rule{
 			"a UTF-8 byte order mark, NaN and Infinity, and duplicate keys (the last one wins). Strict JSON readers in other scanners " +
 			"fail on these or read a different value, so they are how payloads slip past review. modelgate reads the document exactly " +
 			"as Python does and analyses what Keras would see.",
-		Trigger:     "A config.json, model_config or SavedModel metadata document with a non-UTF-8 encoding, a BOM, NaN/Infinity literals, duplicate keys or lone surrogates.",
-		Impact:      "Scanner evasion; the rest of the findings say what the hidden content does.",
-		Remediation: "Re-save the model with Keras from trusted code.",
-		Positive:    []string{"keras/anomaly/utf16_config.keras", "keras/anomaly/duplicate_keys_nan.keras"},
-		Negative:    []string{"keras/benign/sequential.keras"},
+		Trigger: "A config.json, model_config or SavedModel metadata document with a non-UTF-8 encoding, a BOM, NaN/Infinity literals, duplicate keys or lone surrogates.",
+		Impact:  "Scanner evasion; the rest of the findings say what the hidden content does.",
+		Remediation: "Re-save the model with Keras from trusted code.\n" +
+			"Best practice: review configs with a reader that decodes them exactly as Python does, or not at all; a strict JSON tool shows a different document.",
+		Positive: []string{"keras/anomaly/utf16_config.keras", "keras/anomaly/duplicate_keys_nan.keras"},
+		Negative: []string{"keras/benign/sequential.keras"},
 	},
 	{
 		ID: "KERAS-210", Title: "Lambda in a legacy container that loads without safe_mode", Severity: finding.Info, Class: finding.Informational,
 		Overview: "The Lambda functions reported for this file sit in a legacy container: an HDF5 model, a SavedModel keras_metadata.pb or a " +
 			"model.to_json document. tf-keras and Keras 2 never apply safe_mode to them, and Keras 3 ignored safe_mode for HDF5 until " +
 			"3.11.3, so their code runs on load with default settings. This note carries the context; the Lambda findings carry the verdict.",
-		Trigger:     "At least one Lambda (any grade) in an HDF5 model_config or training_config, a keras_metadata.pb node, or a model.to_json document.",
-		Impact:      "The Lambda findings of this file apply with default loader settings.",
-		Remediation: "Convert trusted legacy models to the .keras format with Keras 3 and load them with safe_mode on.",
-		References:  []string{"CVE-2024-3660", "CVE-2025-9905", "https://github.com/keras-team/tf-keras/pull/917"},
+		Trigger: "At least one Lambda (any grade) in an HDF5 model_config or training_config, a keras_metadata.pb node, or a model.to_json document.",
+		Impact:  "The Lambda findings of this file apply with default loader settings.",
+		Remediation: "Convert trusted legacy models to the .keras format with Keras 3 and load them with safe_mode on.\n" +
+			"Best practice: do not load third-party .h5 or SavedModel Keras models with tf-keras at all; if you must, use Keras 3.11.3 or later, which applies safe_mode to HDF5.",
+		References: []string{"CVE-2024-3660", "CVE-2025-9905", "https://github.com/keras-team/tf-keras/pull/917"},
 		Positive: concat(h5Matrix("k2_benign_tf", "k2_m3_os_system", "k3_s1_environ"), []string{"keras/keras2/savedmodel_m3/keras_metadata.pb",
 			"keras/benign/savedmodel/keras_metadata.pb", "keras/keras2/model_to_json_m3.json", "keras/benign/keras2_lambda.h5"}),
 		Negative: []string{"keras/benign/lambda.keras"},
