@@ -192,3 +192,21 @@ func TestConfigErrors(t *testing.T) {
 		t.Errorf("nesting past CPython's recursion limit was accepted")
 	}
 }
+
+// TestSameCodeOtherDefaults: a Lambda graded once is not reused for the same
+// code with other defaults (a payload can sit in the defaults alone).
+func TestSameCodeOtherDefaults(t *testing.T) {
+	code := "4wEAAAAAAAAAAAAAAAIAAAADAAAA8wwAAACXAHwAZAF6BQAAUwApAk7pAgAAAKkAKQHaAXhzAQAA\nACD6CDxzdHJpbmc++gg8bGFtYmRhPnIGAAAAAwAAAHMKAAAAgACIQZABiUWAAPMAAAAA\n"
+	layer := func(defaults string) string {
+		return `{"class_name": "Lambda", "config": {"name": "l", "function": {"class_name": "__lambda__", "config": {"code": "` +
+			strings.ReplaceAll(code, "\n", `\n`) + `", "defaults": ` + defaults + `, "closure": null}}}}`
+	}
+	s := &scope{}
+	doc := `{"class_name": "Sequential", "config": {"layers": [` + layer("null") + `, ` + layer(`["`+strings.Repeat("Zm9v", 100)+`"]`) + `]}}`
+	if err := NewAnalysis(s, false, Claim{}).Config([]byte(doc), ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(s.rules(), ","); got != "KERAS-100,KERAS-102" {
+		t.Errorf("rules %s, want KERAS-100,KERAS-102", got)
+	}
+}

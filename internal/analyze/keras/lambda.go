@@ -156,11 +156,11 @@ type grade struct {
 // Keras 3 loads the legacy file, by Keras 3 (python_utils' globals): the
 // worse of the two readings counts.
 func (w *walker) grade(lc lambdaCode, module string) *grade {
-	key := fmt.Sprintf("%t\x00%s\x00%s", lc.keras2, module, lc.code)
+	defaults, closure := toList(lc.defaults), toList(lc.closure)
+	key := fmt.Sprintf("%t\x00%s\x00%v\x00%v\x00%s", lc.keras2, module, defaults, closure, lc.code)
 	if g := w.graded[key]; g != nil {
 		return g
 	}
-	defaults, closure := toList(lc.defaults), toList(lc.closure)
 	rep, err := pycode.AnalyzeKerasLambda(lc.code, defaults, closure, pycode.Keras3Env())
 	if lc.keras2 {
 		rep2, err2 := pycode.AnalyzeKerasLambda(lc.code, defaults, closure, pycode.Keras2Env(module))
