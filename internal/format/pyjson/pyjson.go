@@ -13,6 +13,7 @@
 package pyjson
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -141,7 +142,7 @@ type Result struct {
 // Decode decodes a whole document from bytes, as json.loads(bytes) does.
 func Decode(data []byte, lim Limits) (*Result, error) {
 	lim = lim.withDefaults()
-	text, enc, err := Text(data)
+	text, enc, surrogates, err := decodeText(data)
 	if err != nil {
 		return nil, err
 	}
@@ -152,6 +153,9 @@ func Decode(data []byte, lim Limits) (*Result, error) {
 	res := &Result{Encoding: enc}
 	if enc != "utf-8" {
 		d.note(Anomaly("encoded as " + enc + "; Keras writes plain UTF-8"))
+	}
+	if surrogates {
+		d.note("UTF-8-encoded surrogates (Python decodes them with surrogatepass; strict UTF-8 readers refuse the file)")
 	}
 	d.space()
 	if err := d.value(&res.Value, 0); err != nil {
@@ -168,9 +172,21 @@ func Decode(data []byte, lim Limits) (*Result, error) {
 // Text returns the document as the UTF-8 text json.loads(bytes) decodes,
 // and the encoding it detected.
 func Text(data []byte) ([]byte, string, error) {
-	enc := DetectEncoding(data)
-	text, err := transcode(data, enc)
+	text, enc, _, err := decodeText(data)
 	return text, enc, err
+}
+
+// decodeText also reports UTF-8-encoded surrogates, which json.loads
+// accepts ('surrogatepass') and which become U+FFFD here.
+func decodeText(data []byte) (text []byte, enc string, surrogates bool, err error) {
+	enc = DetectEncoding(data)
+	switch enc {
+	case "utf-8", "utf-8-sig":
+		text, surrogates, err = checkUTF8(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	default:
+		text, err = transcode(data, enc)
+	}
+	return text, enc, surrogates, err
 }
 
 // DetectEncoding is json.detect_encoding: BOMs first, then the pattern of
@@ -210,14 +226,10 @@ func DetectEncoding(b []byte) string {
 
 func hasPrefix(b []byte, p string) bool { return len(b) >= len(p) && string(b[:len(p)]) == p }
 
-// transcode turns the document into UTF-8 text the way Python's codecs do
-// (a BOM selects the byte order and is dropped).
+// transcode turns a UTF-16 or UTF-32 document into UTF-8 text the way
+// Python's codecs do (a BOM selects the byte order and is dropped).
 func transcode(b []byte, enc string) ([]byte, error) {
 	switch enc {
-	case "utf-8":
-		return checkUTF8(b)
-	case "utf-8-sig":
-		return checkUTF8(b[3:])
 	case "utf-16":
 		return utf16Text(b[2:], b[0] == 0xfe)
 	case "utf-16-be", "utf-16-le":
@@ -228,11 +240,24 @@ func transcode(b []byte, enc string) ([]byte, error) {
 	return utf32Text(b, enc == "utf-32-be")
 }
 
-func checkUTF8(b []byte) ([]byte, error) {
-	if !utf8.Valid(b) {
-		return nil, &SyntaxError{Msg: "not valid UTF-8 (json.loads raises UnicodeDecodeError)"}
+func checkUTF8(b []byte) ([]byte, bool, error) {
+	if utf8.Valid(b) {
+		return b, false, nil
 	}
-	return b, nil
+	// Surrogates encoded as 3-byte sequences (ED A0..BF xx) have the length
+	// of U+FFFD: replace them in a copy and check again.
+	out, found := append([]byte(nil), b...), false
+	for i := 0; i+2 < len(out); i++ {
+		if out[i] == 0xed && out[i+1] >= 0xa0 && out[i+1] <= 0xbf && out[i+2]&0xc0 == 0x80 {
+			copy(out[i:], "\ufffd")
+			found = true
+			i += 2
+		}
+	}
+	if !found || !utf8.Valid(out) {
+		return nil, false, &SyntaxError{Msg: "not valid UTF-8 (json.loads raises UnicodeDecodeError)"}
+	}
+	return out, true, nil
 }
 
 func utf16Text(b []byte, big bool) ([]byte, error) {

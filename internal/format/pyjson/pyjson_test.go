@@ -74,6 +74,8 @@ func TestDecode(t *testing.T) {
 		{`"abc`, "", ""},
 		{`[true, false, null, {}, []]`, "[true,false,null,{},[]]", ""},
 		{"\xff[1]", "", ""},
+		{"[\"a\xed\xa0\x80b\"]", "[\"a\ufffdb\"]", "UTF-8-encoded surrogates"},
+		{"[\"\xed\xa0\"]", "", ""},
 	}
 	for _, c := range cases {
 		res, err := Decode([]byte(c.in), Limits{})
