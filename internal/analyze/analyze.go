@@ -91,6 +91,10 @@ type Hit struct {
 	// Severity overrides the rule's default when non-zero (rules whose page
 	// says the severity depends on the evidence).
 	Severity finding.Severity
+	// Symbol is the module-qualified class or callable the hit is about
+	// ("mycompany.models.Net"; Keras registered names as "package>Name"),
+	// for policies that trust the user's own code.
+	Symbol string
 }
 
 // Offset formats a byte offset location suffix.

@@ -49,7 +49,8 @@ func TestScanExitStatus(t *testing.T) {
 		{"truncated pickle", []string{"scan", truncated}, 2, "the pickle is truncated"},
 		{"zip bomb", []string{"scan", samples + "archive/bomb.zip"}, 1, ""},
 		{"unknown format", []string{"scan", "--format", "xml", samples}, 2, "unknown format"},
-		{"bad fail-on", []string{"scan", "--fail-on", "high", samples}, 2, "--fail-on"},
+		{"bad fail-on", []string{"scan", "--fail-on", "sometimes", samples}, 2, "--fail-on"},
+		{"severity fail-on", []string{"scan", "--fail-on", "critical", samples + "pickle/unknown_global.pkl"}, 0, ""},
 		{"no paths", []string{"scan"}, 2, "requires at least 1 arg"},
 		{"unknown flag", []string{"scan", "--frobnicate", samples}, 2, "unknown flag"},
 	}

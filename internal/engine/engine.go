@@ -205,13 +205,13 @@ func (e *Engine) scanInput(ctx context.Context, in input) (*finding.File, bool) 
 	f := &finding.File{Path: in.path}
 	if in.err != nil {
 		f.Errors = []string{describeOpenError(in.err)}
-		f.Verdict = finding.Error
+		f.Verdict, f.Incomplete = finding.Error, true
 		return f, false
 	}
 	src, closeFn, err := e.openInput(in.path)
 	if err != nil {
 		f.Errors = []string{describeOpenError(err)}
-		f.Verdict = finding.Error
+		f.Verdict, f.Incomplete = finding.Error, true
 		return f, false
 	}
 	defer closeFn()

@@ -22,6 +22,9 @@ import (
 // maxFindings caps the findings kept per top-level file; the rest are counted.
 const maxFindings = 500
 
+// maxListedArtifacts caps the nested artifacts listed per top-level file.
+const maxListedArtifacts = 1000
+
 // fileScan accumulates the results of one top-level file.
 type fileScan struct {
 	ctx      context.Context
@@ -33,7 +36,9 @@ type fileScan struct {
 	dropped  int
 	errors   []string
 	formats  []string
-	temps    []func()
+	// artifacts[i] is the artifact whose format is formats[i].
+	artifacts []finding.Artifact
+	temps     []func()
 	// limitHit remembers which budget findings were already reported.
 	limitHit map[string]bool
 
@@ -127,7 +132,13 @@ func (fs *fileScan) fill(f *finding.File) {
 			f.Formats = append(f.Formats, name)
 		}
 	}
-	f.Verdict = finding.VerdictOf(fs.findings, incomplete)
+	for i, a := range fs.artifacts {
+		if a.Location != fs.path && len(f.Artifacts) < maxListedArtifacts {
+			a.Format = fs.formats[i]
+			f.Artifacts = append(f.Artifacts, a)
+		}
+	}
+	f.Verdict, f.Incomplete = finding.VerdictOf(fs.findings, incomplete), incomplete
 }
 
 func (fs *fileScan) hasTimeoutError() bool {
@@ -155,6 +166,7 @@ func (fs *fileScan) analyze(a *analyze.Artifact, src analyze.Source, stored int6
 	}
 	sc.formatIdx = len(fs.formats)
 	fs.formats = append(fs.formats, an.Name())
+	fs.artifacts = append(fs.artifacts, finding.Artifact{Location: a.Location, Size: max(a.Size, 0)})
 	fs.runAnalyzer(an, sc)
 	return true, false
 }
@@ -207,6 +219,7 @@ func (fs *fileScan) report(a *analyze.Artifact, h analyze.Hit) {
 		Message:  printable(h.Message),
 		Location: a.Location + h.At,
 		Evidence: clip(printable(h.Evidence), 400),
+		Symbol:   h.Symbol,
 	}
 	if fs.seen[f] {
 		return

@@ -4,7 +4,7 @@ import "github.com/modelgate/modelgate/internal/finding"
 
 var hfRules = []Rule{
 	{
-		ID: "HF-100", Title: "Model needs remote code (auto_map)", Severity: finding.Info, Class: finding.Informational,
+		ID: "HF-100", Title: "Model needs remote code (auto_map)", Severity: finding.Info, Class: finding.Informational, CodeOnLoad: true,
 		Overview: "config.json or tokenizer_config.json maps Auto classes to Python modules of the repository (or of another repository, " +
 			"written org/repo--module.Class). transformers downloads and imports those modules when the model is loaded with " +
 			"trust_remote_code=True; without it, loading fails. The modules themselves are not part of this file.",

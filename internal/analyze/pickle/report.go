@@ -92,7 +92,7 @@ func (m *machine) globalHit(g *global, suffix string) analyze.Hit {
 			v.why = "a function from the model author's own code, called while loading"
 		}
 	}
-	h := analyze.Hit{Rule: ruleFor(v.cat), At: analyze.Offset(g.off)}
+	h := analyze.Hit{Rule: ruleFor(v.cat), At: analyze.Offset(g.off), Symbol: g.dotted}
 	switch {
 	case g.firstCall != noObj:
 		c := m.calls[g.firstCall]
