@@ -65,6 +65,9 @@ func (ConfigJSON) Analyze(s analyze.Scope) error {
 	if err := a.Config(data, ""); err != nil {
 		return err
 	}
+	if a.legacy {
+		s.SetFormat("keras-json") // model.to_json output, read by the legacy loaders
+	}
 	a.Finish()
 	return nil
 }
