@@ -20,6 +20,7 @@
 package keras
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 
@@ -128,16 +129,19 @@ func (k keys) foreign() bool {
 
 // sniff scans the head (transcoded as json.loads would) for object keys.
 func sniff(head []byte) keys {
-	text := headText(head)
-	k := keys{top: map[string]bool{}, blank: len(text) > 0 && blank(text)}
+	text := bytes.TrimLeft(headText(head), " \t\r\n")
+	k := keys{top: map[string]bool{}, blank: len(head) > 0 && len(text) == 0}
+	if len(text) == 0 || text[0] != '{' {
+		return k // not a JSON object: no need to scan binary heads
+	}
 	depth, i := 0, 0
 	for i < len(text) {
 		switch c := text[i]; c {
 		case '{', '[':
-			if depth == 0 && i > 0 && !blank(text[:i]) {
-				return k
+			if depth == 0 && i > 0 {
+				return k // a second top-level value: not one document
 			}
-			k.object = k.object || depth == 0 && c == '{'
+			k.object = true
 			depth++
 			i++
 		case '}', ']':
@@ -184,15 +188,6 @@ func headText(head []byte) []byte {
 		return nil
 	}
 	return text
-}
-
-func blank(b []byte) bool {
-	for _, c := range b {
-		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			return false
-		}
-	}
-	return true
 }
 
 // scanString returns the raw content of the string starting at text[i]

@@ -130,16 +130,7 @@ func (w *walker) keras2Function(module, name, ptr string) {
 			Evidence: fmt.Sprintf(`"function": %q, "module": %q`, name, module)})
 		return
 	}
-	r := ref{module: module, class: "function", name: name}
-	root, _, _ := strings.Cut(module, ".")
-	switch {
-	case kerasRoots[root]:
-		w.kerasReference(r, ptr)
-	case root == "tensorflow" || root == "tf":
-		w.tfReference(r, ptr)
-	default:
-		w.foreignReference(r, ptr)
-	}
+	w.route(ref{module: module, class: "function", name: name}, ptr)
 }
 
 // grade is the analysis of one serialised function, shared by every place

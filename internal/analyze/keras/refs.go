@@ -103,10 +103,13 @@ func (r ref) names() []string {
 
 // reference judges an object dict's module reference.
 func (w *walker) reference(v *pyjson.Value, ptr string) {
-	r, ok := refOf(v)
-	if !ok {
-		return
+	if r, ok := refOf(v); ok {
+		w.route(r, ptr)
 	}
+}
+
+// route judges a reference by the package its module is in.
+func (w *walker) route(r ref, ptr string) {
 	root, _, _ := strings.Cut(r.module, ".")
 	switch {
 	case r.module == "":
@@ -114,7 +117,7 @@ func (w *walker) reference(v *pyjson.Value, ptr string) {
 	case kerasRoots[root]:
 		w.kerasReference(r, ptr)
 	case root == "tensorflow" || root == "tf":
-		w.tfReference(r, ptr)
+		w.classified(r, ptr) // tf-keras resolves it; only file, callback and loading APIs matter
 	default:
 		w.foreignReference(r, ptr)
 	}
@@ -165,13 +168,6 @@ func internalFunction(module string) bool {
 		}
 	}
 	return false
-}
-
-// tfReference: TensorFlow is outside Keras 3.9+'s allowed packages, but
-// tf-keras resolves it; only its file, Python-callback and loading APIs
-// are worth a finding.
-func (w *walker) tfReference(r ref, ptr string) {
-	w.classified(r, ptr)
 }
 
 // foreignReference: any module outside Keras and TensorFlow.

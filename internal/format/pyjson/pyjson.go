@@ -428,45 +428,17 @@ func (d *decoder) digits() bool {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func (d *decoder) array(v *Value, depth int) error {
-	d.i++
 	*v = Value{Kind: Array}
-	d.space()
-	if d.i < len(d.s) && d.s[d.i] == ']' {
-		d.i++
-		return nil
-	}
-	for {
+	return d.elements(']', func() error {
 		v.Items = append(v.Items, Value{})
-		if err := d.value(&v.Items[len(v.Items)-1], depth); err != nil {
-			return err
-		}
-		d.space()
-		if d.i >= len(d.s) {
-			return d.fail("expecting ',' delimiter")
-		}
-		switch d.s[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case ']':
-			d.i++
-			return nil
-		default:
-			return d.fail("expecting ',' delimiter")
-		}
-	}
+		return d.value(&v.Items[len(v.Items)-1], depth)
+	})
 }
 
 func (d *decoder) object(v *Value, depth int) error {
-	d.i++
 	*v = Value{Kind: Object}
-	d.space()
-	if d.i < len(d.s) && d.s[d.i] == '}' {
-		d.i++
-		return nil
-	}
 	seen := map[string]bool{}
-	for {
+	return d.elements('}', func() error {
 		if d.i >= len(d.s) || d.s[d.i] != '"' {
 			return d.fail("expecting property name enclosed in double quotes")
 		}
@@ -486,7 +458,22 @@ func (d *decoder) object(v *Value, depth int) error {
 		d.space()
 		v.Keys = append(v.Keys, key)
 		v.Items = append(v.Items, Value{})
-		if err := d.value(&v.Items[len(v.Items)-1], depth); err != nil {
+		return d.value(&v.Items[len(v.Items)-1], depth)
+	})
+}
+
+// elements reads the comma-separated elements of an array or object (d.i
+// at its opening bracket) up to the closing byte; no trailing comma, as in
+// Python.
+func (d *decoder) elements(closing byte, element func() error) error {
+	d.i++
+	d.space()
+	if d.i < len(d.s) && d.s[d.i] == closing {
+		d.i++
+		return nil
+	}
+	for {
+		if err := element(); err != nil {
 			return err
 		}
 		d.space()
@@ -497,7 +484,7 @@ func (d *decoder) object(v *Value, depth int) error {
 		case ',':
 			d.i++
 			d.space()
-		case '}':
+		case closing:
 			d.i++
 			return nil
 		default:
