@@ -1,6 +1,9 @@
 package pycode
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // ID names an indicator of the research's section 7.2 tables (M1-M10,
 // S1-S9), an unrecognised reference (U1) or a decoding anomaly (A1-A3).
@@ -44,7 +47,8 @@ type entry struct {
 // refTable maps a dotted path, or a module prefix ending in ".", to its
 // indicator. Paths are normalised first (posix/nt -> os, __builtin__ ->
 // builtins, python_types -> types). Longest match wins.
-var refTable = buildRefTable()
+// refTable is built on first use, not at start-up.
+var refTable = sync.OnceValue(buildRefTable)
 
 func buildRefTable() map[string]entry {
 	t := map[string]entry{}
@@ -107,7 +111,7 @@ func buildRefTable() map[string]entry {
 // else its longest prefix that is a module entry ("subprocess." for
 // "subprocess.Popen") or a dotted entry ("os.environ" for "os.environ.get").
 func classify(path string) (entry, bool) {
-	if e, ok := refTable[path]; ok {
+	if e, ok := refTable()[path]; ok {
 		return e, true
 	}
 	for p := path; ; {
@@ -116,10 +120,10 @@ func classify(path string) (entry, bool) {
 			return entry{}, false
 		}
 		p = p[:i]
-		if e, ok := refTable[p+"."]; ok {
+		if e, ok := refTable()[p+"."]; ok {
 			return e, true
 		}
-		if e, ok := refTable[p]; ok && strings.Contains(p, ".") {
+		if e, ok := refTable()[p]; ok && strings.Contains(p, ".") {
 			return e, true
 		}
 	}

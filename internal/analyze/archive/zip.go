@@ -138,6 +138,7 @@ type zipSource struct {
 	e   *zipx.Entry
 	s   analyze.Scope
 	crc *zipx.CRCReader
+	ra  io.ReaderAt // built once: it holds the prefetched head
 }
 
 func (z *zipSource) Size() int64 {
@@ -167,11 +168,28 @@ func (z *zipSource) ReaderAt() io.ReaderAt {
 	if z.e.Method != zipx.Store {
 		return nil
 	}
-	raw, err := z.arc.Raw(z.e)
-	if err != nil {
-		return errReaderAt{err}
+	if z.ra == nil {
+		// One read brings the local header and the head the engine sniffs.
+		off, head, err := z.arc.Locate(z.e, analyze.HeadSize)
+		if err != nil {
+			return errReaderAt{err}
+		}
+		z.ra = &headCached{ra: io.NewSectionReader(z.arc.ReaderAt(), off, z.e.CompressedSize), head: head}
 	}
-	return raw
+	return z.ra
+}
+
+// headCached serves reads within the prefetched head from memory.
+type headCached struct {
+	ra   io.ReaderAt
+	head []byte
+}
+
+func (h *headCached) ReadAt(p []byte, off int64) (int, error) {
+	if off >= 0 && off+int64(len(p)) <= int64(len(h.head)) {
+		return copy(p, h.head[off:]), nil
+	}
+	return h.ra.ReadAt(p, off)
 }
 
 // errReaderAt reports a deferred error on every read.

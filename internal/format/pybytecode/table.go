@@ -1,5 +1,7 @@
 package pybytecode
 
+import "sync"
+
 // Flag describes how an opcode's argument is interpreted, as the dis module
 // of that version does (hasname, hasconst, haslocal, hasfree, hasjrel,
 // hasjabs, hascompare), plus what marks hand-assembled code.
@@ -44,7 +46,9 @@ type Table struct {
 	byName  map[string]uint8
 }
 
-var tables = buildTables()
+// tables are built on first use: scans without Python bytecode do not pay
+// for them at start-up.
+var tables = sync.OnceValue(buildTables)
 
 func buildTables() map[Version]*Table {
 	out := make(map[Version]*Table, len(rawTables))
@@ -68,7 +72,7 @@ func buildTables() map[Version]*Table {
 }
 
 // TableFor returns the opcode table of v, or nil for an unsupported version.
-func TableFor(v Version) *Table { return tables[v] }
+func TableFor(v Version) *Table { return tables()[v] }
 
 // Name returns the opcode's name, or "" when the version does not define it.
 func (t *Table) Name(code uint8) string { return t.ops[code].name }
