@@ -14,11 +14,15 @@ import (
 // their own: rules marked CodeOnLoad (a Keras Lambda layer, an auto_map to
 // remote code) and suspicious or malicious ones (a chat template that
 // escapes its sandbox, an ONNX custom-op domain). A Hugging Face config and
-// a chat template that stays in its sandbox are inert. The names are those
-// reports use; `safe_mode.inert_formats` replaces the list, so a format an
-// analyzer adds later needs no code change here.
+// a chat template that stays in its sandbox are inert. So are a Keras 3
+// config.json found on its own (keras-config) and HDF5 weights (hdf5); the
+// legacy Keras containers (keras-h5, keras-metadata, keras-json) are not:
+// tf-keras loads them without safe_mode and resolves class names the
+// analysis cannot vouch for. The names are those reports use;
+// `safe_mode.inert_formats` replaces the list, so a format an analyzer adds
+// later needs no code change here.
 var DefaultInertFormats = []string{
-	"safetensors", "onnx", "gguf", "keras", "npy", "npz", "hf-config", "jinja",
+	"safetensors", "onnx", "gguf", "keras", "keras-config", "hdf5", "npy", "npz", "hf-config", "jinja",
 	"zip", "tar", "7z", "gzip", "bzip2", "xz", "zstd", "lz4", "zlib", "lzma",
 }
 

@@ -74,6 +74,28 @@ func TestSafeModeOnEveryFixture(t *testing.T) {
 		"torch/plain_pickled_module.pkl":         "PICKLE-110",
 		"pickle/dill_function_benign.pkl":        "PICKLE-110",
 		"pickle/cloudpickle_function_benign.pkl": "PICKLE-112",
+		// Keras: clean models and weights are inert; Lambdas, custom classes
+		// and embedded torch modules run code; legacy containers are not inert.
+		"keras/benign/sequential.keras":             "",
+		"keras/benign/npz_weights.keras":            "",
+		"keras/benign/dir/model.weights.h5":         "",
+		"keras/benign/model_to_json.json":           "format keras-json",
+		"keras/benign/custom_layer.keras":           "KERAS-130",
+		"keras/benign/torch_module_wrapper.keras":   "KERAS-120",
+		"keras/benign/dir/config.json":              "KERAS-100",
+		"keras/benign/functional_nested.keras":      "KERAS-100",
+		"keras/benign/keras2_lambda.h5":             "KERAS-100",
+		"keras/benign/lambda.keras":                 "KERAS-100",
+		"keras/benign/savedmodel/keras_metadata.pb": "KERAS-100",
+		"keras/cve/weights_external_link.keras":     "KERAS-100",
+		"keras/cve/weights_shape_bomb.keras":        "KERAS-100",
+		"keras/generic/mask_lambda.keras":           "KERAS-100",
+	}
+	for _, py := range []string{"py36", "py37", "py38", "py39", "py310", "py311", "py312", "py313"} {
+		for _, c := range []string{"benign_mul", "benign_tf", "benign_closure"} {
+			want["keras/lambda/"+py+"/"+c+".keras"] = "KERAS-100"
+		}
+		want["keras/lambda_h5/"+py+"/k2_benign_tf.h5"] = "KERAS-100"
 	}
 	findingBlock := regexp.MustCompile(`is (malicious|suspicious)$`)
 	rep := scantest.Scan(t, scantest.Samples())
@@ -105,10 +127,9 @@ func TestSafeModeOnEveryFixture(t *testing.T) {
 	}
 }
 
-// TestSafeModeOnSyntheticReports covers what no fixture has yet: Keras
-// (whose analyzer is not merged; a rule this build's catalogue does not
-// know counts as one that can run code), HDF5, and combinations of
-// containers and inert formats.
+// TestSafeModeOnSyntheticReports covers what no fixture has: rules this
+// build's catalogue does not know (they count as code on load), formats
+// without findings, and combinations of containers and inert formats.
 func TestSafeModeOnSyntheticReports(t *testing.T) {
 	x := func(rule string, class finding.Class) finding.Finding {
 		return finding.Finding{Rule: rule, Class: class, Title: rule, Location: "m!x"}
@@ -123,7 +144,9 @@ func TestSafeModeOnSyntheticReports(t *testing.T) {
 		{"Keras Lambda judged harmless", with(file("m.keras", "keras"), x("KERAS-100", finding.Informational)), "KERAS-100"},
 		{"Keras custom layer", with(file("m.keras", "keras"), x("KERAS-300", finding.Informational)), "KERAS-300"},
 		{"strict-allowlist pickle global", with(file("m.pt", "pytorch-zip", "pickle"), find("PICKLE-110", "collections.OrderedDict")), "PICKLE-110"},
-		{"legacy Keras HDF5", file("m.h5", "hdf5"), "format hdf5"},
+		{"legacy Keras HDF5", file("m.h5", "keras-h5"), "format keras-h5"},
+		{"HDF5 weights", file("model.weights.h5", "hdf5"), ""},
+		{"tf.keras SavedModel metadata", file("keras_metadata.pb", "keras-metadata"), "format keras-metadata"},
 		{"clean npz", file("m.npz", "npz", "npy"), ""},
 		{"zip of a pickle", file("m.zip", "zip", "pickle"), "format pickle"},
 	}

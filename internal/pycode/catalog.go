@@ -129,6 +129,14 @@ func classify(path string) (entry, bool) {
 	}
 }
 
+// Classify grades a dotted name that a config rather than code refers to
+// (a Keras function reference, module + "." + name): the indicator of the
+// research's tables it falls under and why, or ok false when it is in none.
+func Classify(path string) (id ID, reason string, ok bool) {
+	e, ok := classify(normalise(path))
+	return e.id, e.why, ok
+}
+
 // aliases normalise the names a module goes by.
 var aliases = map[string]string{
 	"posix": "os", "nt": "os", "__builtin__": "builtins", "__builtins__": "builtins", "python_types": "types",

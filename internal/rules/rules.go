@@ -56,6 +56,8 @@ var families = [][]Rule{
 	torchRules,
 	numpyRules,
 	joblibRules,
+	kerasRules,
+	hdf5Rules,
 	tfRules,
 	onnxRules,
 	ggufRules,
