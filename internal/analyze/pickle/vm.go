@@ -2,6 +2,7 @@ package pickle
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -81,7 +82,9 @@ type machine struct {
 	gidx    map[string]int32
 
 	proto int
-	ops   int64
+	// ops counts interpreted opcodes; the context is checked each time it
+	// passes nextCheck.
+	ops, nextCheck int64
 
 	events    []event
 	anomalies []anomaly
@@ -122,7 +125,7 @@ func getMachine() *machine {
 	m.arena, m.conts, m.elems, m.calls, m.globals = m.arena[:0], m.conts[:0], m.elems[:0], m.calls[:0], m.globals[:0]
 	clear(m.memoSparse)
 	clear(m.gidx)
-	m.memoCount, m.memoOverflow, m.proto, m.ops = 0, false, 0, 0
+	m.memoCount, m.memoOverflow, m.proto, m.ops, m.nextCheck = 0, false, 0, 0, 0
 	m.events, m.anomalies, m.pendingArray = m.events[:0], m.anomalies[:0], nil
 	m.budgetHit, m.stopValue, m.nesting, m.arrays = "", value{}, 0, 0
 	m.payloads = m.payloads[:0]
@@ -162,8 +165,16 @@ func (m *machine) run() error {
 	var op pkl.Op
 	first := true
 	for {
-		if m.ops&0xffff == 0 && m.ctx.Err() != nil {
-			return m.ctx.Err()
+		if m.ops >= m.nextCheck {
+			if err := m.ctx.Err(); err != nil {
+				return err
+			}
+			m.nextCheck = m.ops + 1<<16
+		}
+		if !first {
+			if err := m.burst(); err != nil {
+				return err
+			}
 		}
 		err := m.dec.Next(&op)
 		if err != nil {
@@ -186,6 +197,69 @@ func (m *machine) run() error {
 			}
 		}
 	}
+}
+
+// burst interprets a run of the opcodes that make up most of a dense pickle
+// (BININT1, BININT2, BININT, BINFLOAT, MARK) straight from the decoder's
+// window, without filling an Op for each: as hot does, a third of the cost.
+// It stops at any other opcode and at an argument that is not wholly in the
+// window; run's loop takes those through Next.
+func (m *machine) burst() error {
+	// The stack and marks live in locals for the loop: through m, every
+	// push would store and reload the slice header.
+	w, stack, marks, ops := m.dec.Window(), m.stack, m.marks, m.ops
+	i := 0
+	var err error
+loop:
+	for i < len(w) {
+		var v value
+		switch w[i] {
+		case pkl.BININT1:
+			if i+2 > len(w) {
+				break loop
+			}
+			v = value{k: kInt, n: int64(w[i+1])}
+			i += 2
+		case pkl.BININT2:
+			if i+3 > len(w) {
+				break loop
+			}
+			v = value{k: kInt, n: int64(binary.LittleEndian.Uint16(w[i+1:]))}
+			i += 3
+		case pkl.BININT:
+			if i+5 > len(w) {
+				break loop
+			}
+			v = value{k: kInt, n: int64(int32(binary.LittleEndian.Uint32(w[i+1:])))}
+			i += 5
+		case pkl.BINFLOAT:
+			if i+9 > len(w) {
+				break loop
+			}
+			v = value{k: kFloat, n: int64(binary.BigEndian.Uint64(w[i+1:]))}
+			i += 9
+		case pkl.MARK:
+			if len(marks) >= maxStack {
+				err = errStackBudget
+				break loop
+			}
+			marks = append(marks, len(stack))
+			i++
+			ops++
+			continue
+		default:
+			break loop
+		}
+		if len(stack) >= maxStack {
+			err = errStackBudget
+			break
+		}
+		stack = append(stack, v)
+		ops++
+	}
+	m.stack, m.marks, m.ops = stack, marks, ops
+	m.dec.Advance(i)
+	return err
 }
 
 func (m *machine) push(v value) error {

@@ -145,6 +145,24 @@ func (d *Decoder) fill(n int) {
 	}
 }
 
+// Window returns the buffered bytes that lie inside the current frame (all
+// buffered bytes outside frames), for a caller that decodes the commonest
+// fixed-size opcodes itself. It never reads; Advance consumes what the
+// caller decoded.
+func (d *Decoder) Window() []byte {
+	b := d.buf[d.start:d.end]
+	if d.inFrame {
+		left := max(d.frameEnd-d.Offset(), 0)
+		if left < int64(len(b)) {
+			b = b[:left]
+		}
+	}
+	return b
+}
+
+// Advance consumes n bytes of the Window.
+func (d *Decoder) Advance(n int) { d.start += n }
+
 // AtEOF reports whether the stream has no more bytes.
 func (d *Decoder) AtEOF() bool {
 	d.fill(1)
