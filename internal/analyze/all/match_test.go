@@ -60,3 +60,29 @@ func TestTensorBytesAreNotClaimed(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMatchTensorHeads is the detection cost the engine pays for every
+// tensor member of a checkpoint: every analyzer's Match on one binary head.
+// A matcher that decodes the head before rejecting it shows up here.
+func BenchmarkMatchTensorHeads(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	heads := make([][]byte, 64)
+	for i := range heads {
+		// Zero-initialised tensors (biases, padding rows) and small int64
+		// indices: their zero bytes make a head look like UTF-32 or UTF-16
+		// to JSON's encoding detection.
+		h := make([]byte, 0, analyze.HeadSize)
+		for len(h) < analyze.HeadSize {
+			h = binary.LittleEndian.AppendUint64(h, uint64(r.IntN(300)*(i%2)))
+		}
+		heads[i] = h
+	}
+	ans := all.Analyzers()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		a := &analyze.Artifact{Name: "archive/data/0", Head: heads[i%len(heads)], Size: 1 << 20}
+		for _, an := range ans {
+			an.Match(a)
+		}
+	}
+}

@@ -129,6 +129,12 @@ func (k keys) foreign() bool {
 
 // sniff scans the head (transcoded as json.loads would) for object keys.
 func sniff(head []byte) keys {
+	// Look at the first characters before transcoding the whole head: the
+	// engine offers every tensor of a checkpoint, and decoding 4 KiB of
+	// binary as UTF-16 for each dominated the scan.
+	if p := bytes.TrimLeft(headText(head[:min(len(head), 64)]), " \t\r\n"); len(p) > 0 && p[0] != '{' {
+		return keys{top: map[string]bool{}}
+	}
 	text := bytes.TrimLeft(headText(head), " \t\r\n")
 	k := keys{top: map[string]bool{}, blank: len(head) > 0 && len(text) == 0}
 	if len(text) == 0 || text[0] != '{' {
