@@ -15,14 +15,15 @@ import (
 // remote code) and suspicious or malicious ones (a chat template that
 // escapes its sandbox, an ONNX custom-op domain). A Hugging Face config and
 // a chat template that stays in its sandbox are inert. So are a Keras 3
-// config.json found on its own (keras-config) and HDF5 weights (hdf5); the
+// config.json found on its own (keras-config), a config.json that is no
+// Keras object (json) and HDF5 weights (hdf5); the
 // legacy Keras containers (keras-h5, keras-metadata, keras-json) are not:
 // tf-keras loads them without safe_mode and resolves class names the
 // analysis cannot vouch for. The names are those reports use;
 // `safe_mode.inert_formats` replaces the list, so a format an analyzer adds
 // later needs no code change here.
 var DefaultInertFormats = []string{
-	"safetensors", "onnx", "gguf", "keras", "keras-config", "hdf5", "npy", "npz", "hf-config", "jinja",
+	"safetensors", "onnx", "gguf", "keras", "keras-config", "json", "hdf5", "npy", "npz", "hf-config", "jinja",
 	"zip", "tar", "7z", "gzip", "bzip2", "xz", "zstd", "lz4", "zlib", "lzma",
 }
 

@@ -1,6 +1,7 @@
 package keras_test
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -268,4 +269,38 @@ func dump(f finding.File) string {
 		b.WriteString("  " + x.Rule + " " + string(x.Class) + " " + x.Location + "\n      " + x.Evidence + "\n")
 	}
 	return b.String()
+}
+
+// TestConfigJSONFormat: a config.json claimed by its name is reported as a
+// Keras config only when Keras could load it; other JSON configs that share
+// the name (sentence-transformers pooling, timm) are plain json, and still
+// walked.
+func TestConfigJSONFormat(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pooling := write("1_Pooling/config.json", `{"word_embedding_dimension": 384, "pooling_mode_mean_tokens": true}`)
+	hostile := write("x/config.json", `{"pad": "`+strings.Repeat(" ", 5000)+`", "module": "os", "class_name": "system", "config": {}}`)
+	if f := scantest.File(t, pooling); f.Verdict != finding.Safe || len(f.Formats) != 1 || f.Formats[0] != "json" {
+		t.Errorf("pooling config: verdict %s formats %v", f.Verdict, f.Formats)
+	}
+	f := scantest.File(t, hostile)
+	if len(f.Formats) != 1 || f.Formats[0] != "keras-config" {
+		t.Errorf("padded Keras object: formats %v", f.Formats)
+	}
+	if _, ok := scantest.Has(f, "KERAS-110"); !ok {
+		t.Errorf("padded Keras object importing os.system: %s", dump(f))
+	}
+	f = scantest.Sample(t, filepath.Join("keras", "anomaly", "padded_dir", "config.json"))
+	if len(f.Formats) != 1 || f.Formats[0] != "keras-config" {
+		t.Errorf("padded_dir: formats %v", f.Formats)
+	}
 }

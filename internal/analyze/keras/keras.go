@@ -66,8 +66,14 @@ func (ConfigJSON) Analyze(s analyze.Scope) error {
 	if err := a.Config(data, ""); err != nil {
 		return err
 	}
-	if a.legacy {
+	switch {
+	case a.legacy:
 		s.SetFormat("keras-json") // model.to_json output, read by the legacy loaders
+	case !a.object:
+		// Claimed by its name, but Keras cannot load it (a sentence-
+		// transformers pooling config, say): the walk still ran, the
+		// format must not claim a Keras model.
+		s.SetFormat("json")
 	}
 	a.Finish()
 	return nil

@@ -21,6 +21,9 @@ type Analysis struct {
 	// lambdas are the locations of graded Lambda code, for the legacy note.
 	lambdas []string
 	graded  map[string]*grade
+	// object: a document was a serialised Keras object (a top-level
+	// class_name), which Keras needs to load it at all.
+	object bool
 }
 
 // NewAnalysis starts the analysis of an artifact's configs. legacy marks
@@ -38,6 +41,7 @@ func (a *Analysis) Config(data []byte, at string) error {
 		return fmt.Errorf("reading the Keras config%s: %w", at, err)
 	}
 	a.toJSON(&res.Value)
+	a.object = a.object || res.Value.Text("class_name") != ""
 	w := &walker{Analysis: a, at: at, handled: map[string]bool{}}
 	if len(res.Anomalies) > 0 {
 		var list []string
