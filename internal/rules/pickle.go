@@ -39,7 +39,7 @@ var pickleRules = []Rule{
 		Positive: []string{"pickle/os_system_v0.pkl", "pickle/os_system_v2.pkl", "pickle/posix_system_v4.pkl", "pickle/dotted_pathlib_os_system.pkl",
 			"pickle/memo_stack_global.pkl", "pickle/getattr_import_os.pkl", "pickle/methodcaller_system.pkl", "pickle/inst_exec.pkl",
 			"pickle/obj_pty_spawn.pkl", "pickle/partial_torch_load.pkl", "pickle/string_operands_stack_global.pkl", "pickle/ext_after_payload.pkl",
-			"archive/pickle.7z", "archive/nested.tar.gz", "joblib/payload_after_array.joblib", "joblib/payload_after_array_xz.joblib",
+			"archive/pickle.7z", "archive/solid_pickles.7z", "archive/nested.tar.gz", "joblib/payload_after_array.joblib", "joblib/payload_after_array_xz.joblib",
 			"torch/load_from_bytes_payload.pkl", "archive/deep_nested.tar"},
 		Negative: []string{"pickle/benign_list_v4.pkl", "pickle/benign_ordereddict_v2.pkl", "torch/state_dict_zip.pt", "joblib/arrays.joblib",
 			"torch/legacy.pt", "torch/legacy_tar.tar", "torch/torchscript.pt", "torch/plain_pickled_module.pkl", "pickle/nested_loads_benign.pkl"},

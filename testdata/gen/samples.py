@@ -20,6 +20,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(__file__))
 import pk  # noqa: E402
+import sevenz  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SAMPLES = os.path.join(ROOT, "testdata", "samples")
@@ -168,8 +169,17 @@ def archives():
     # A bzip2 member that expands a thousandfold: a pickle skipping 80 MiB.
     big = pk.proto(4) + b"\x8e" + struct.pack("<Q", 80 << 20) + b"\x00" * (80 << 20) + pk.STOP
     write("archive/bomb.zip", zip_bytes([("data.pkl", big)], method=zipfile.ZIP_BZIP2))
-    write("archive/pickle.7z", sevenzip([("model/data.pkl", OS_SYSTEM_V2)]))
-    write("archive/encrypted.7z", sevenzip([("data.pkl", OS_SYSTEM_V2)], password="infected"))
+    write("archive/pickle.7z", sevenz.archive([("model/data.pkl", OS_SYSTEM_V2)]))
+    write("archive/encrypted.7z", sevenz.archive([("data.pkl", OS_SYSTEM_V2)], "-pinfected", "-mhe=on"))
+    # Names visible, data encrypted.
+    write("archive/encrypted_members.7z", sevenz.archive([("data.pkl", OS_SYSTEM_V2)], "-pinfected"))
+    # A solid folder through the BCJ filter and LZMA2 (as in picklescan's
+    # malicious1.7z): the payload follows a benign pickle in the same stream.
+    write("archive/solid_pickles.7z", sevenz.archive(
+        [("a/benign.pkl", benign), ("a/notes.txt", b"hello\n" * 100), ("a/data.pkl", OS_SYSTEM_V2)],
+        "-ms=on", "-m0=bcj", "-m1=lzma2"))
+    write("archive/traversal.7z", sevenz.archive([("../outside.txt", b"x\n"), ("ok.txt", b"y\n")], "-spf", cwd_name="in/sub"))
+    write("archive/symlink.7z", sevenz.archive([("link", "->/etc/passwd"), ("data.pkl", benign)], "-snl"))
     # Nesting: a tar.gz holding a zip holding a malicious pickle.
     inner = zip_bytes([("ckpt/data.pkl", OS_SYSTEM_V2)])
     write("archive/nested.tar.gz", gzip.compress(tar_bytes([({"name": "release/model.zip"}, inner)]), mtime=0))
@@ -183,30 +193,6 @@ def archives():
     i = mm.find(b"archive/data.pkl")  # first occurrence is the local header's name
     mm[i:i + 16] = b"archive/datap.kl"
     write("archive/name_mismatch.zip", bytes(mm))
-
-
-def sevenzip(members, password=None):
-    """A 7z archive made by the 7zz tool (Debian package 7zip), with fixed
-    timestamps so the output is reproducible (except encrypted ones: AES
-    draws a random IV)."""
-    import subprocess
-    import tempfile
-    with tempfile.TemporaryDirectory() as d:
-        names = []
-        for name, data in members:
-            path = os.path.join(d, "in", name)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as f:
-                f.write(data)
-            os.utime(path, (1704067200, 1704067200))
-            names.append(name)
-        out = os.path.join(d, "out.7z")
-        cmd = ["7zz", "a", "-bd", "-bso0", "-mtm=off", "-mtc=off", "-mta=off", out] + names
-        if password:
-            cmd[2:2] = ["-p" + password, "-mhe=on"]
-        subprocess.run(cmd, cwd=os.path.join(d, "in"), check=True)
-        with open(out, "rb") as f:
-            return f.read()
 
 
 def set_crc(data, crc):

@@ -6,6 +6,7 @@ package archive
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -51,6 +52,20 @@ func (c *nameChecks) report(s analyze.Scope, kind string) {
 			Message:  fmt.Sprintf("%d %s member(s) are links; extracting them reaches outside the archive", len(c.links), kind),
 			Evidence: list(c.links)})
 	}
+}
+
+// linkTarget reads a link's target from the member's data, which is how
+// zip and 7z store links; "?" when it cannot be read.
+func linkTarget(rc io.ReadCloser, err error) string {
+	if err != nil {
+		return "?"
+	}
+	defer rc.Close()
+	b, _ := io.ReadAll(io.LimitReader(rc, 1024))
+	if len(b) == 0 {
+		return "?"
+	}
+	return string(b)
 }
 
 func list(items []string) string {

@@ -55,7 +55,7 @@ func (Zip) Analyze(s analyze.Scope) error {
 	for _, e := range arc.Entries {
 		link := ""
 		if e.IsSymlink() {
-			link = readLinkTarget(arc, e)
+			link = linkTarget(arc.Open(e))
 		}
 		checks.add(e.Name, link)
 		if e.IsDir() || link != "" {
@@ -115,19 +115,6 @@ func readsAsPlain(arc *zipx.Archive, e *zipx.Entry) bool {
 	h := crc32.NewIEEE()
 	n, err := io.Copy(h, io.LimitReader(rc, 64<<20+1))
 	return err == nil && n <= 64<<20 && h.Sum32() == e.CRC32
-}
-
-func readLinkTarget(arc *zipx.Archive, e *zipx.Entry) string {
-	rc, err := arc.Open(e)
-	if err != nil {
-		return "?"
-	}
-	defer rc.Close()
-	b, _ := io.ReadAll(io.LimitReader(rc, 1024))
-	if len(b) == 0 {
-		return "?"
-	}
-	return string(b)
 }
 
 // zipSource reads one member: stored members give random access, others
