@@ -91,6 +91,10 @@ type Hit struct {
 	// Severity overrides the rule's default when non-zero (rules whose page
 	// says the severity depends on the evidence).
 	Severity finding.Severity
+	// Symbol is the module-qualified class or callable the hit is about
+	// ("mycompany.models.Net"; Keras registered names as "package>Name"),
+	// for policies that trust the user's own code.
+	Symbol string
 }
 
 // Offset formats a byte offset location suffix.
@@ -136,6 +140,27 @@ type Scope interface {
 	Meter(r io.Reader, stored int64) io.Reader
 	// Layouts are the registered archive layouts, for container analyzers.
 	Layouts() []Layout
+}
+
+// SiblingInfo describes a file next to an artifact on disk, as lstat sees it.
+type SiblingInfo struct {
+	Exists bool
+	// Regular is false for directories, devices and the like.
+	Regular bool
+	Size    int64
+	// Link is the first path component that is a symbolic link, "" if none.
+	Link string
+	// Links is the file's hard-link count (0 when the platform hides it).
+	Links uint64
+}
+
+// Siblings is implemented by scopes whose artifact is a file on disk. Formats
+// that name companion files by relative path (ONNX external data) use it to
+// check where a name really leads without opening anything. rel must be a
+// local, slash-separated path; ok is false when the artifact has no directory
+// (standard input, archive members) or rel is not local.
+type Siblings interface {
+	Sibling(rel string) (info SiblingInfo, ok bool)
 }
 
 // Analyzer is one format family's analysis.

@@ -40,11 +40,11 @@ func prepareAttestation(ctx context.Context, f *scanFlags, paths []string) (*att
 }
 
 // finish signs the scan's outcome and writes the attestation.
-func (a *attestation) finish(ctx context.Context, e *env, rep *finding.Report, failOn string) error {
+func (a *attestation) finish(ctx context.Context, e *env, rep *finding.Report) error {
 	if err := a.manifest.CheckUnchanged(a.model); err != nil {
 		return usage("not attesting: %v", err)
 	}
-	p := sign.NewScanPredicate(rep, failOn, a.manifest.Serialization)
+	p := sign.NewScanPredicate(rep, a.manifest.Serialization)
 	b, err := sign.AttestScan(ctx, a.manifest, p, a.signer)
 	if err == nil {
 		err = sign.WriteFileAtomic(a.path, b, 0o644)

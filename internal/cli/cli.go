@@ -58,7 +58,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(scanCommand(e), signCommand(e), verifyCommand(e), rulesCommand(e), versionCommand(e))
+	root.AddCommand(scanCommand(e), signCommand(e), verifyCommand(e), rulesCommand(e), initCommand(e), versionCommand(e))
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK

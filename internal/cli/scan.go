@@ -25,6 +25,7 @@ type scanFlags struct {
 	digest  bool
 	jobs    int
 	timeout time.Duration
+	policyFlags
 	// attest is a private key: sign a scan attestation for the model.
 	attest, attestation string
 }
@@ -35,20 +36,22 @@ func scanCommand(e *env) *cobra.Command {
 		Use:   "scan [flags] PATH...",
 		Short: "Scan model files, directories (recursively) or standard input (-)",
 		Long: "Scan model files without executing them. PATH is a file, a directory (walked recursively) or - for standard input.\n\n" +
-			"Exit status: 0 when no file reaches --fail-on and every file was analysed completely; 1 when a file reaches --fail-on;\n" +
-			"2 for usage errors, or when a file could not be analysed completely (or nothing was scanned) and none reached --fail-on.",
+			"The policy (modelgate.yaml in the working directory, or --config) decides for each file: block, warn or allow.\n\n" +
+			"Exit status: 0 when no file is blocked and every file was analysed completely; 1 when a file is blocked;\n" +
+			"2 for usage and configuration errors, or when a file could not be analysed completely (or nothing was scanned) and none is blocked.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runScan(cmd, e, f, args) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.format, "format", "text", "report format: "+strings.Join(report.Formats(), "|"))
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` instead of standard output")
-	fl.StringVar(&f.failOn, "fail-on", "suspicious", "lowest verdict that makes the exit status 1: malicious|suspicious|none")
+	fl.StringVar(&f.failOn, "fail-on", "suspicious", "lowest verdict or severity that blocks a file: malicious|suspicious|critical|high|medium|low|info|none (default: the config's fail_on, else suspicious)")
 	fl.BoolVar(&f.digest, "digest", false, "add each file's SHA-256 (reads every byte)")
 	fl.IntVar(&f.jobs, "jobs", 0, "files analysed in parallel (default: all cores)")
 	fl.DurationVar(&f.timeout, "timeout", engine.DefaultLimits().MaxTime, "wall-time budget per file")
 	fl.StringVar(&f.attest, "attest", "", "sign a scan attestation for the model with this PEM private `KEY`")
 	fl.StringVar(&f.attestation, "attestation", "", "where --attest writes (default PATH/model.scan.sig, or PATH.scan.sig for a file)")
+	f.policyFlags.register(fl)
 	return cmd
 }
 
@@ -62,13 +65,13 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, paths []string) error {
 		return usage("%v", err)
 	}
 	opts := report.Options{}
-	switch f.failOn {
-	case "none":
-		opts.FailOnNone = true
-	case "malicious", "suspicious":
-		opts.FailOn, _ = finding.ParseVerdict(f.failOn)
-	default:
-		return usage("--fail-on must be malicious, suspicious or none, not %q", f.failOn)
+	failOn := ""
+	if cmd.Flags().Changed("fail-on") {
+		failOn = f.failOn
+	}
+	pol, err := f.policyFlags.load(failOn)
+	if err != nil {
+		return err
 	}
 	if f.jobs < 0 {
 		return usage("--jobs must be positive")
@@ -90,8 +93,9 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, paths []string) error {
 		Layouts:   all.Layouts(),
 		Limits:    limits,
 		Jobs:      f.jobs,
-		Digest:    f.digest,
-		Stdin:     e.stdin,
+		// The AI-BOM lists hashes, and rules may read file.sha256.
+		Digest: f.digest || f.format == "cyclonedx" || pol.NeedsDigest(),
+		Stdin:  e.stdin,
 	}
 	progress := newProgress(e.stderr)
 	if progress != nil {
@@ -103,6 +107,12 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, paths []string) error {
 	}
 	rep := &res.Report
 	rep.Tool = finding.Tool{Name: "modelgate", Version: Version}
+	if err := f.policyFlags.apply(pol, rep); err != nil {
+		return err
+	}
+	for _, n := range rep.Policy.Notices {
+		fmt.Fprintf(e.stderr, "modelgate: note: %s\n", n)
+	}
 
 	out := e.stdout
 	var file *os.File
@@ -129,16 +139,17 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, paths []string) error {
 		}
 	}
 	if att != nil {
-		if err := att.finish(cmd.Context(), e, rep, f.failOn); err != nil {
+		if err := att.finish(cmd.Context(), e, rep); err != nil {
 			return err
 		}
 	}
-	return scanStatus(e, rep, res.Missing, opts)
+	return scanStatus(e, rep, res.Missing)
 }
 
 // scanStatus prints what went wrong on standard error and picks the exit
-// status of CONTRACT.md.
-func scanStatus(e *env, rep *finding.Report, missing []string, opts report.Options) error {
+// status of CONTRACT.md, where a file "at or above --fail-on" is now a file
+// the policy blocks.
+func scanStatus(e *env, rep *finding.Report, missing []string) error {
 	for _, p := range missing {
 		fmt.Fprintf(e.stderr, "modelgate: %s: no such file or directory\n", p)
 	}
@@ -146,11 +157,15 @@ func scanStatus(e *env, rep *finding.Report, missing []string, opts report.Optio
 	for _, f := range rep.Files {
 		if f.Verdict == finding.Error {
 			incomplete++
-			if len(f.Errors) > 0 && len(missing) == 0 {
-				fmt.Fprintf(e.stderr, "modelgate: %s: %s\n", f.Path, f.Errors[0])
+			if len(f.Errors) > 0 && !isMissing(f.Path, missing) {
+				msg := f.Errors[0]
+				if !strings.HasPrefix(msg, f.Path) {
+					msg = f.Path + ": " + msg
+				}
+				fmt.Fprintf(e.stderr, "modelgate: %s\n", msg)
 			}
 		}
-		if !opts.FailOnNone && f.Verdict >= opts.FailOn {
+		if f.Decision != nil && f.Decision.Action == finding.Block {
 			failing++
 		}
 	}
@@ -163,6 +178,15 @@ func scanStatus(e *env, rep *finding.Report, missing []string, opts report.Optio
 		return &exitError{code: ExitError, err: fmt.Errorf("%d file(s) could not be analysed completely", incomplete)}
 	}
 	return nil
+}
+
+func isMissing(path string, missing []string) bool {
+	for _, m := range missing {
+		if m == path {
+			return true
+		}
+	}
+	return false
 }
 
 func isTerminal(w io.Writer) bool {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,16 +9,9 @@ import (
 	"github.com/modelgate/modelgate/internal/sign/signtest"
 )
 
-func run(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code := Main(args, strings.NewReader(""), &out, &errOut)
-	return code, out.String(), errOut.String()
-}
-
 func want(t *testing.T, code int, args ...string) string {
 	t.Helper()
-	got, out, errOut := run(t, args...)
+	out, errOut, got := run(t, "", args...)
 	if got != code {
 		t.Fatalf("modelgate %s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), got, code, out, errOut)
 	}

@@ -99,9 +99,27 @@ func runVerify(ctx context.Context, e *env, f *verifyFlags, model string) error 
 	if err != nil {
 		return verifyFailure(err)
 	}
-	fmt.Fprintf(e.stdout, "scan passed: verdict %s under --fail-on %s, scanned %s by %s %s, attested by %s\n",
-		p.Verdict, p.Policy.FailOn, p.ScannedAt.Format("2006-01-02T15:04:05Z"), p.Scanner.Name, p.Scanner.Version, scanner)
+	fmt.Fprintf(e.stdout, "scan passed: verdict %s under %s, scanned %s by %s %s, attested by %s\n",
+		p.Verdict, describePolicy(p.Policy), p.ScannedAt.Format("2006-01-02T15:04:05Z"), p.Scanner.Name, p.Scanner.Version, scanner)
+	if p.Policy.SetAside > 0 {
+		fmt.Fprintf(e.stderr, "modelgate: note: the scan's configuration set aside %d finding(s) (suppressions, disabled rules, baseline)\n", p.Policy.SetAside)
+	}
 	return nil
+}
+
+// describePolicy names the policy a scan attestation was made under.
+func describePolicy(d sign.PolicyDecision) string {
+	s := "fail_on " + d.FailOn
+	if d.SafeMode {
+		s = "SafeMode, " + s
+	}
+	if d.Config != "" {
+		s += " with " + d.Config
+	}
+	if d.Baseline {
+		s += " and a baseline"
+	}
+	return s
 }
 
 // verifier builds the one verifier the flags ask for.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/modelgate/modelgate/internal/analyze"
 	"github.com/modelgate/modelgate/internal/finding"
@@ -19,6 +22,9 @@ import (
 
 // maxFindings caps the findings kept per top-level file; the rest are counted.
 const maxFindings = 500
+
+// maxListedArtifacts caps the nested artifacts listed per top-level file.
+const maxListedArtifacts = 1000
 
 // fileScan accumulates the results of one top-level file.
 type fileScan struct {
@@ -31,7 +37,9 @@ type fileScan struct {
 	dropped  int
 	errors   []string
 	formats  []string
-	temps    []func()
+	// artifacts[i] is the artifact whose format is formats[i].
+	artifacts []finding.Artifact
+	temps     []func()
 	// limitHit remembers which budget findings were already reported.
 	limitHit map[string]bool
 
@@ -42,14 +50,7 @@ type fileScan struct {
 }
 
 func newFileScan(ctx context.Context, e *Engine, path string) *fileScan {
-	return &fileScan{
-		ctx:      ctx,
-		e:        e,
-		path:     path,
-		budget:   &budget{limits: e.opts.Limits},
-		seen:     map[finding.Finding]bool{},
-		limitHit: map[string]bool{},
-	}
+	return &fileScan{ctx: ctx, e: e, path: path, budget: &budget{limits: e.opts.Limits}}
 }
 
 func (fs *fileScan) cleanup() {
@@ -60,16 +61,14 @@ func (fs *fileScan) cleanup() {
 
 // run analyses the top-level source within the file's time budget. It
 // returns true when a walked file turned out not to be a model.
-func (fs *fileScan) run(src analyze.Source, walked bool) bool {
+func (fs *fileScan) run(src analyze.Source, walked bool, r *runner) bool {
 	ctx, cancel := context.WithTimeout(fs.ctx, fs.e.opts.Limits.MaxTime)
 	defer cancel()
 	fs.ctx = ctx
 
 	root := &analyze.Artifact{Location: fs.path, Name: path.Base(filepathToSlash(fs.path)), Size: src.Size()}
 	done := make(chan bool, 1)
-	go func() {
-		done <- fs.analyzeTop(root, src, walked)
-	}()
+	r.start(func() { done <- fs.analyzeTop(root, src, walked) })
 	select {
 	case skip := <-done:
 		return skip
@@ -79,7 +78,8 @@ func (fs *fileScan) run(src analyze.Source, walked bool) bool {
 		select {
 		case skip := <-done:
 			return skip
-		case <-time.After(5 * time.Second):
+		case <-time.After(grace(fs.e.opts.Limits.MaxTime)):
+			r.abandon()
 			fs.mu.Lock()
 			fs.abandoned = true
 			fs.errors = append(fs.errors, fmt.Sprintf("%s: analysis did not finish within %s", fs.path, fs.e.opts.Limits.MaxTime))
@@ -87,6 +87,12 @@ func (fs *fileScan) run(src analyze.Source, walked bool) bool {
 			return false
 		}
 	}
+}
+
+// grace is how long a cancelled analysis may take to notice: a tenth of the
+// budget, between 100 ms and 5 s.
+func grace(budget time.Duration) time.Duration {
+	return min(max(budget/10, 100*time.Millisecond), 5*time.Second)
 }
 
 func (fs *fileScan) analyzeTop(root *analyze.Artifact, src analyze.Source, walked bool) bool {
@@ -126,7 +132,13 @@ func (fs *fileScan) fill(f *finding.File) {
 			f.Formats = append(f.Formats, name)
 		}
 	}
-	f.Verdict = finding.VerdictOf(fs.findings, incomplete)
+	for i, a := range fs.artifacts {
+		if a.Location != fs.path && len(f.Artifacts) < maxListedArtifacts {
+			a.Format = fs.formats[i]
+			f.Artifacts = append(f.Artifacts, a)
+		}
+	}
+	f.Verdict, f.Incomplete = finding.VerdictOf(fs.findings, incomplete), incomplete
 }
 
 func (fs *fileScan) hasTimeoutError() bool {
@@ -154,6 +166,7 @@ func (fs *fileScan) analyze(a *analyze.Artifact, src analyze.Source, stored int6
 	}
 	sc.formatIdx = len(fs.formats)
 	fs.formats = append(fs.formats, an.Name())
+	fs.artifacts = append(fs.artifacts, finding.Artifact{Location: a.Location, Size: max(a.Size, 0)})
 	fs.runAnalyzer(an, sc)
 	return true, false
 }
@@ -203,12 +216,16 @@ func (fs *fileScan) report(a *analyze.Artifact, h analyze.Hit) {
 		Severity: sev,
 		Class:    r.Class,
 		Title:    r.Title,
-		Message:  h.Message,
+		Message:  printable(h.Message),
 		Location: a.Location + h.At,
-		Evidence: clip(h.Evidence, 400),
+		Evidence: clip(printable(h.Evidence), 400),
+		Symbol:   h.Symbol,
 	}
 	if fs.seen[f] {
 		return
+	}
+	if fs.seen == nil {
+		fs.seen = map[finding.Finding]bool{}
 	}
 	if len(fs.findings) >= maxFindings {
 		// Never let the cap hide the worst finding: keep malicious ones.
@@ -224,6 +241,9 @@ func (fs *fileScan) report(a *analyze.Artifact, h analyze.Hit) {
 // budgetHit reports a budget finding once per kind and records the error.
 func (fs *fileScan) budgetHit(a *analyze.Artifact, kind, msg string) {
 	if !fs.limitHit[kind] {
+		if fs.limitHit == nil {
+			fs.limitHit = map[string]bool{}
+		}
 		fs.limitHit[kind] = true
 		fs.report(a, analyze.Hit{Rule: "ARCHIVE-205", Message: msg, Evidence: kind})
 	}
@@ -241,6 +261,26 @@ func clip(s string, n int) string {
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// printable escapes control characters and invalid UTF-8 in text taken from
+// the file (node names, paths), so a finding cannot rewrite the terminal
+// that displays it.
+func printable(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
 
 func filepathToSlash(p string) string { return strings.ReplaceAll(p, "\\", "/") }
 
@@ -268,6 +308,12 @@ func (s *scope) readHead() error {
 			return err
 		}
 		s.art.Head = buf[:n]
+		if _, plain := s.src.(fileSource); plain && int64(n) == size {
+			// The head is the whole file: analysers read it from memory
+			// instead of issuing the same read again. Only plain files:
+			// a member's own Open may check what it reads (zip CRC-32).
+			s.ra = bytes.NewReader(s.art.Head)
+		}
 		return nil
 	}
 	rc, err := s.src.Open()

@@ -110,6 +110,13 @@ type Finding struct {
 	Message  string   `json:"message"`
 	Location string   `json:"location"`
 	Evidence string   `json:"evidence,omitempty"`
+	// Symbol is the module-qualified class or callable the finding is about
+	// ("mycompany.models.Net"), when the analyzer knows one; trusted_code
+	// patterns in the configuration are matched against it.
+	Symbol string `json:"symbol,omitempty"`
+	// Fingerprint identifies the finding across runs, machines and file
+	// moves (internal/baseline); set when the report is finalised.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // VerdictOf combines findings and analysis errors as the contract says:
@@ -139,6 +146,19 @@ type File struct {
 	Verdict  Verdict   `json:"verdict"`
 	Findings []Finding `json:"findings"`
 	Errors   []string  `json:"errors"`
+	// Decision is what the policy decided for the file (internal/policy).
+	Decision *Decision `json:"decision,omitempty"`
+	// Artifacts lists the nested artifacts that were recognised (archive
+	// members, decompressed streams, embedded pickles), in scan order.
+	Artifacts []Artifact `json:"artifacts,omitempty"`
+	// Suppressed holds the findings the configuration set aside, with why.
+	Suppressed []Suppressed `json:"suppressed,omitempty"`
+	// Baselined counts the findings hidden because the baseline knows them.
+	Baselined int `json:"baselined,omitempty"`
+	// Incomplete is true when the file could not be analysed completely.
+	// The verdict and errors say so in the JSON; policies need the flag to
+	// recompute the verdict after setting findings aside.
+	Incomplete bool `json:"-"`
 }
 
 // Summary counts the files of a report by verdict.
@@ -150,6 +170,8 @@ type Summary struct {
 	Safe       int   `json:"safe"`
 	Error      int   `json:"error"`
 	DurationMS int64 `json:"duration_ms"`
+	// Decisions counts the files by policy decision.
+	Decisions *DecisionCounts `json:"decisions,omitempty"`
 }
 
 // Tool identifies the scanner in a report.
@@ -167,6 +189,8 @@ type Report struct {
 	Tool    Tool    `json:"tool"`
 	Files   []File  `json:"files"`
 	Summary Summary `json:"summary"`
+	// Policy says which configuration produced the decisions.
+	Policy *PolicyInfo `json:"policy,omitempty"`
 }
 
 // Tally recomputes the verdict counts of the summary from the files.

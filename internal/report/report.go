@@ -14,10 +14,6 @@ import (
 type Options struct {
 	// Color enables ANSI colours (text, on a terminal).
 	Color bool
-	// FailOn is the verdict threshold, for the text verdict line.
-	FailOn finding.Verdict
-	// FailOnNone disables the threshold.
-	FailOnNone bool
 }
 
 // Writer renders a report in one format.
@@ -25,9 +21,10 @@ type Writer func(w io.Writer, r *finding.Report, o Options) error
 
 // writers is the registry of formats.
 var writers = map[string]Writer{
-	"json":  writeJSON,
-	"text":  writeText,
-	"sarif": writeSARIF,
+	"json":      writeJSON,
+	"text":      writeText,
+	"sarif":     writeSARIF,
+	"cyclonedx": writeCycloneDX,
 }
 
 // Get returns the writer for a format name.

@@ -51,33 +51,54 @@ func BuildSARIF(r *finding.Report) (*sarif.Report, error) {
 		for _, x := range f.Findings {
 			addRule(run, x.Rule)
 		}
+		for _, x := range f.Suppressed {
+			addRule(run, x.Rule)
+		}
 	}
 	notices := []*sarif.Notification{}
+	var decisions []map[string]string
 	for _, f := range r.Files {
 		uri := fileURI(f.Path)
 		for _, x := range f.Findings {
-			res := run.CreateResultForRule(x.Rule).
-				WithLevel(sarifLevel(x)).
-				WithMessage(sarif.NewTextMessage(sarifMessage(x)))
-			loc := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri))
-			res.AddLocation(sarif.NewLocationWithPhysicalLocation(loc).
-				WithLogicalLocations([]*sarif.LogicalLocation{sarif.NewLogicalLocation().WithFullyQualifiedName(x.Location).WithKind("member")}))
-			res.AddPartialFingerprint("modelgate/v1", fingerprint(f.Path, x))
-			props := sarif.NewPropertyBag().Add("class", string(x.Class)).Add("severity", x.Severity.String()).Add("location", x.Location)
-			if x.Evidence != "" {
-				props.Add("evidence", x.Evidence)
-			}
-			res.WithProperties(props)
+			addResult(run, f.Path, uri, x)
+		}
+		// Set-aside findings stay visible as suppressed results, which code
+		// scanning shows as dismissed, with the reason.
+		for _, x := range f.Suppressed {
+			addResult(run, f.Path, uri, x.Finding).AddSuppression(sarif.NewSuppression().
+				WithKind("external").WithStatus("accepted").WithJustification(x.By + ": " + x.Reason))
 		}
 		for _, e := range f.Errors {
 			notices = append(notices, toolNotice(uri, e))
 		}
+		if d := f.Decision; d != nil {
+			decisions = append(decisions, map[string]string{"path": f.Path, "action": string(d.Action), "rule": d.Rule, "message": d.Message})
+		}
+	}
+	if decisions != nil {
+		run.WithProperties(sarif.NewPropertyBag().Add("modelgate/decisions", decisions))
 	}
 	// One invocation: successful unless some file could not be analysed.
 	run.Invocations = []*sarif.Invocation{sarif.NewInvocation().WithExecutionSuccessful(len(notices) == 0).
 		WithToolExecutionNotifications(notices)}
 	doc.AddRun(run)
 	return doc, nil
+}
+
+// addResult records one finding of the file at path.
+func addResult(run *sarif.Run, path, uri string, x finding.Finding) *sarif.Result {
+	res := run.CreateResultForRule(x.Rule).
+		WithLevel(sarifLevel(x)).
+		WithMessage(sarif.NewTextMessage(sarifMessage(x)))
+	loc := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri))
+	res.AddLocation(sarif.NewLocationWithPhysicalLocation(loc).
+		WithLogicalLocations([]*sarif.LogicalLocation{sarif.NewLogicalLocation().WithFullyQualifiedName(x.Location).WithKind("member")}))
+	res.WithPartialFingerprints(map[string]string{"modelgate/v1": fingerprint(path, x)})
+	props := sarif.NewPropertyBag().Add("class", string(x.Class)).Add("severity", x.Severity.String()).Add("location", x.Location)
+	if x.Evidence != "" {
+		props.Add("evidence", x.Evidence)
+	}
+	return res.WithProperties(props)
 }
 
 func addRule(run *sarif.Run, id string) {
@@ -93,7 +114,7 @@ func addRule(run *sarif.Run, id string) {
 		WithDescription(rule.Title).
 		WithFullDescription(sarif.NewMultiformatMessageString().WithText(rule.Overview)).
 		WithMarkdownHelp(rule.Markdown()).
-		WithHelpURI(InformationURI + "/blob/main/docs/rules.md#" + strings.ToLower(id))
+		WithHelpURI(ruleURL(id))
 	level := "note"
 	switch rule.Class {
 	case finding.Malicious:

@@ -36,7 +36,16 @@ func writeText(w io.Writer, r *finding.Report, o Options) error {
 	if s.Skipped > 0 {
 		p.printf(", %d skipped (not model files)", s.Skipped)
 	}
-	p.printf("\n%s\n", verdictLine(r, o, p))
+	if d := s.Decisions; d != nil {
+		p.printf("; %d blocked, %d warned, %d allowed", d.Block, d.Warn, d.Allow)
+	}
+	p.printf("\n")
+	if r.Policy != nil {
+		for _, n := range r.Policy.Notices {
+			p.printf("%s %s\n", p.paint(ansiYellow, "note:"), n)
+		}
+	}
+	p.printf("%s\n", verdictLine(r, p))
 	return p.err
 }
 
@@ -90,6 +99,7 @@ func (p *printer) file(f *finding.File) {
 	if f.SHA256 != "" {
 		p.printf("    sha256 %s\n", f.SHA256)
 	}
+	p.decision(f.Decision)
 	findings := append([]finding.Finding(nil), f.Findings...)
 	sort.SliceStable(findings, func(i, j int) bool {
 		if findings[i].Severity != findings[j].Severity {
@@ -108,6 +118,31 @@ func (p *printer) file(f *finding.File) {
 	for _, e := range f.Errors {
 		p.printf("    %s %s\n", p.paint(ansiMag, "ERROR   "), e)
 	}
+	for _, x := range f.Suppressed {
+		until := ""
+		if x.Expires != "" {
+			until = ", until " + x.Expires
+		}
+		p.printf("    %s %s %s (%s: %s%s)\n", p.paint(ansiDim, "set aside"), x.Rule, x.Location, x.By, x.Reason, until)
+	}
+	if f.Baselined > 0 {
+		p.printf("    %s\n", p.paint(ansiDim, fmt.Sprintf("%d known finding(s) hidden by the baseline", f.Baselined)))
+	}
+}
+
+// decision prints what the policy decided, unless it is a plain allow.
+func (p *printer) decision(d *finding.Decision) {
+	if d == nil || d.Action == finding.Allow && d.Rule == "default" {
+		return
+	}
+	color := ansiGreen
+	switch d.Action {
+	case finding.Block:
+		color = ansiRed + ansiBold
+	case finding.Warn:
+		color = ansiYellow + ansiBold
+	}
+	p.printf("    %s %s\n", p.paint(color, fmt.Sprintf("%-8s", strings.ToUpper(string(d.Action)))), "by "+d.Rule+": "+d.Message)
 }
 
 func classRank(c finding.Class) int {
@@ -120,22 +155,47 @@ func classRank(c finding.Class) int {
 	return 0
 }
 
-// verdictLine is the last line: what a person should do.
-func verdictLine(r *finding.Report, o Options, p *printer) string {
+// verdictLine is the last line: what a person should do, and which policy
+// rules led there.
+func verdictLine(r *finding.Report, p *printer) string {
 	s := r.Summary
-	failing := 0
-	for _, f := range r.Files {
-		if !o.FailOnNone && f.Verdict >= o.FailOn && f.Verdict != finding.Error {
-			failing++
-		}
-	}
+	blocked, warned := byRule(r, finding.Block), byRule(r, finding.Warn)
 	switch {
-	case failing > 0:
-		return p.paint(ansiRed+ansiBold, fmt.Sprintf("FAIL: %d file(s) at or above %q; do not load them until reviewed.", failing, o.FailOn.String()))
+	case blocked != "":
+		return p.paint(ansiRed+ansiBold, fmt.Sprintf("FAIL: %s; do not load these files until reviewed.", blocked))
 	case s.Error > 0:
 		return p.paint(ansiMag+ansiBold, fmt.Sprintf("INCOMPLETE: %d file(s) could not be analysed completely; treat them as untrusted.", s.Error))
 	case s.Files == 0:
 		return "NOTHING SCANNED: no model files were found."
+	case warned != "":
+		return p.paint(ansiYellow+ansiBold, fmt.Sprintf("PASS WITH WARNINGS: %s; review them before loading.", warned))
 	}
-	return p.paint(ansiGreen+ansiBold, "PASS: no file reached the failure threshold.")
+	return p.paint(ansiGreen+ansiBold, "PASS: no file was blocked by policy.")
+}
+
+// byRule says how many files got an action and from which rules:
+// "3 file(s) blocked (2 by fail_on, 1 by no-pickles)", or "" for none.
+func byRule(r *finding.Report, a finding.Action) string {
+	count := map[string]int{}
+	var order []string
+	total := 0
+	for _, f := range r.Files {
+		if f.Decision == nil || f.Decision.Action != a {
+			continue
+		}
+		if count[f.Decision.Rule] == 0 {
+			order = append(order, f.Decision.Rule)
+		}
+		count[f.Decision.Rule]++
+		total++
+	}
+	if total == 0 {
+		return ""
+	}
+	parts := make([]string, len(order))
+	for i, rule := range order {
+		parts[i] = fmt.Sprintf("%d by %s", count[rule], rule)
+	}
+	verb := map[finding.Action]string{finding.Block: "blocked", finding.Warn: "warned"}[a]
+	return fmt.Sprintf("%d file(s) %s (%s)", total, verb, strings.Join(parts, ", "))
 }

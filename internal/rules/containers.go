@@ -24,7 +24,7 @@ var archiveRules = []Rule{
 		Remediation: "Reject the archive, or extract it with a tool that refuses non-local names.",
 		References:  []string{"CVE-2025-12060", "CVE-2024-55459", "CVE-2024-5187"},
 		Equivalents: []string{"modelaudit: archive path traversal"},
-		Positive:    []string{"archive/traversal.zip", "archive/traversal.tar"},
+		Positive:    []string{"archive/traversal.zip", "archive/traversal.tar", "archive/traversal.7z"},
 		Negative:    []string{"archive/plain.zip"},
 	},
 	{
@@ -40,21 +40,21 @@ var archiveRules = []Rule{
 	{
 		ID: "ARCHIVE-203", Title: "Archive contains a symbolic or hard link", Severity: finding.High, Class: finding.Suspicious,
 		Overview:    "A member is a link. Extracting it lets later members, or the model loader, read or write files outside the archive.",
-		Trigger:     "Zip members with symlink mode bits, tar symlink or hardlink entries.",
+		Trigger:     "Zip members with symlink mode bits, tar symlink or hardlink entries, 7z members with a symlink mode or reparse-point attribute.",
 		Impact:      "Arbitrary file read or write on extraction.",
 		Remediation: "Reject the archive, or extract without following links.",
 		References:  []string{"CVE-2025-12060"},
-		Positive:    []string{"archive/symlink.tar"},
+		Positive:    []string{"archive/symlink.tar", "archive/symlink.7z"},
 		Negative:    []string{"archive/plain.zip"},
 	},
 	{
 		ID: "ARCHIVE-204", Title: "Archive member is encrypted and cannot be inspected", Severity: finding.Medium, Class: finding.Suspicious,
 		Overview:    "A member is password-protected. Its content cannot be analysed, so it cannot be shown harmless.",
-		Trigger:     "A zip member whose data really is encrypted (its encryption flag is set and it does not read as plain data), or an encrypted 7z.",
+		Trigger:     "A zip member whose data really is encrypted (its encryption flag is set and it does not read as plain data), or a 7z whose members or headers are encrypted.",
 		Impact:      "Hidden content; encryption is a classic way to slip payloads past scanners.",
 		Remediation: "Obtain the unencrypted model, or scan it after decrypting it in a controlled environment.",
 		Equivalents: []string{"modelscan: password-protected zip skipped"},
-		Positive:    []string{"archive/encrypted.zip"},
+		Positive:    []string{"archive/encrypted.zip", "archive/encrypted.7z", "archive/encrypted_members.7z"},
 		Negative:    []string{"archive/plain.zip"},
 	},
 	{
@@ -87,7 +87,7 @@ var archiveRules = []Rule{
 
 var torchRules = []Rule{
 	{
-		ID: "TORCH-100", Title: "TorchScript archive carries code", Severity: finding.Info, Class: finding.Informational,
+		ID: "TORCH-100", Title: "TorchScript archive carries code", Severity: finding.Info, Class: finding.Informational, CodeOnLoad: true,
 		Overview: "The file is a TorchScript archive: its code/ directory holds TorchScript source that runs at inference inside " +
 			"TorchScript's restricted interpreter (no Python imports). Its data.pkl and constants.pkl are analysed as pickles. " +
 			"torch.load(weights_only=True) in PyTorch ≤ 2.5.1 dispatched such archives to torch.jit.load (CVE-2025-32434).",
@@ -110,7 +110,7 @@ var torchRules = []Rule{
 		Negative:    []string{"torch/legacy.pt"},
 	},
 	{
-		ID: "TORCH-202", Title: "PyTorch legacy tar checkpoint", Severity: finding.Info, Class: finding.Informational,
+		ID: "TORCH-202", Title: "PyTorch legacy tar checkpoint", Severity: finding.Info, Class: finding.Informational, CodeOnLoad: true,
 		Overview:    "The file uses PyTorch's oldest serialisation (a tar of sys_info, pickle, storages and tensors). Its pickles are analysed; PyTorch ≥ 2.6 refuses it with weights_only=True.",
 		Trigger:     "A tar whose members are sys_info, pickle, storages and tensors.",
 		Impact:      "Needs an unsafe load path on current PyTorch.",
@@ -123,7 +123,7 @@ var torchRules = []Rule{
 
 var numpyRules = []Rule{
 	{
-		ID: "NUMPY-100", Title: "NumPy array of Python objects (needs allow_pickle)", Severity: finding.Info, Class: finding.Informational,
+		ID: "NUMPY-100", Title: "NumPy array of Python objects (needs allow_pickle)", Severity: finding.Info, Class: finding.Informational, CodeOnLoad: true,
 		Overview: "The .npy data is a pickle because the array's dtype holds Python objects. numpy.load refuses it unless allow_pickle=True " +
 			"(Keras 3.0–3.8 passed that for model.weights.npz). The embedded pickle is analysed like any other.",
 		Trigger:     "An .npy header whose descr is object dtype ('|O' or a structured dtype with an object field).",

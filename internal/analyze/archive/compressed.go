@@ -56,7 +56,7 @@ var codecs = []codec{
 	{"lz4", ".lz4", magic(0x04, 0x22, 0x4d, 0x18), func(r io.Reader) (io.ReadCloser, error) { return io.NopCloser(lz4.NewReader(r)), nil }},
 	{"zlib", ".z", detectZlib, func(r io.Reader) (io.ReadCloser, error) { return zlib.NewReader(r) }},
 	{"lzma", ".lzma", detectLZMA, func(r io.Reader) (io.ReadCloser, error) {
-		l, err := lzma.NewReader(r)
+		l, err := openLZMA(r, lzmaDictCap)
 		return io.NopCloser(l), err
 	}},
 }
@@ -69,39 +69,35 @@ func detectBzip2(h []byte) analyze.Confidence {
 	return analyze.No
 }
 
-// detectZlib checks the two-byte header and that the head inflates: the
-// header alone matches one text prefix in 31.
+// detectZlib checks the two-byte header (zlib.compress always writes a
+// 32 KiB window, 0x78) and that the whole head inflates: the header alone
+// matches one random prefix in 8000, a clean inflate of 4 KiB practically
+// never.
 func detectZlib(h []byte) analyze.Confidence {
-	if len(h) < 2 || h[0]&0x0f != 8 || h[0]>>4 > 7 || (uint16(h[0])<<8|uint16(h[1]))%31 != 0 || h[1]&0x20 != 0 {
+	if len(h) < 2 || h[0] != 0x78 || (uint16(h[0])<<8|uint16(h[1]))%31 != 0 || h[1]&0x20 != 0 {
 		return analyze.No
 	}
 	fr := flate.NewReader(bytes.NewReader(h[2:]))
-	var buf [64]byte
-	if n, err := fr.Read(buf[:]); n == 0 && err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+	if _, err := io.Copy(io.Discard, io.LimitReader(fr, 1<<20)); err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return analyze.No
 	}
 	return analyze.Structure
 }
 
-// detectLZMA recognises the .lzma ("alone") header joblib writes: standard
-// properties, a dictionary size that is a power of two (or 2^n+2^(n-1)) and a
-// plausible uncompressed size; then the head must decode.
+// detectLZMA recognises an .lzma ("alone") stream, which has no magic:
+// valid properties (liblzma's lc+lp <= 4), a dictionary size that an encoder
+// writes (2^n or 2^n+2^(n-1), or -1) or any size behind joblib's own
+// 5d 00 prefix (joblib.load opens those whatever the size; Python's lzma
+// module checks neither field), and a head that decodes.
 func detectLZMA(h []byte) analyze.Confidence {
-	if len(h) < 13 || h[0] >= 9*5*5 {
+	if len(h) < 13 || !lzmaProps(h[0]) {
 		return analyze.No
 	}
-	dict := binary.LittleEndian.Uint32(h[1:])
-	ok := false
-	for i := 12; i < 32; i++ {
-		if dict == 1<<i || dict == 1<<i|1<<(i-1) {
-			ok = true
-		}
-	}
-	size := binary.LittleEndian.Uint64(h[5:])
-	if !ok || size != ^uint64(0) && size > 1<<44 {
+	if !(h[0] == 0x5d && h[1] == 0) && !encoderDictSize(binary.LittleEndian.Uint32(h[1:])) {
 		return analyze.No
 	}
-	r, err := lzma.NewReader(bytes.NewReader(h))
+	// The first bytes reach back no further than the smallest dictionary.
+	r, err := openLZMA(bytes.NewReader(h), lzma.MinDictCap)
 	if err != nil {
 		return analyze.No
 	}
@@ -110,6 +106,52 @@ func detectLZMA(h []byte) analyze.Confidence {
 		return analyze.No
 	}
 	return analyze.Structure
+}
+
+// lzmaProps: the properties byte is (pb*5+lp)*9+lc with pb <= 4 and, for
+// liblzma, lc+lp <= 4.
+func lzmaProps(b byte) bool {
+	if b >= 9*5*5 {
+		return false
+	}
+	lc, lp := b%9, b/9%5
+	return lc+lp <= 4
+}
+
+func encoderDictSize(d uint32) bool {
+	if d == ^uint32(0) {
+		return true
+	}
+	for i := 0; i < 32; i++ {
+		if d == 1<<i || i > 0 && d == 1<<i|1<<(i-1) {
+			return true
+		}
+	}
+	return false
+}
+
+// lzmaDictCap bounds the dictionary an .lzma header can make the decoder
+// allocate (it allocates the declared size whole, up to 2 GiB): the largest
+// any preset writes (xz -9, lzma.PRESET_EXTREME).
+const lzmaDictCap = 64 << 20
+
+// openLZMA decodes an .lzma stream whose header fields are attacker data
+// that Python ignores: a larger dictionary is lowered to dictCap (a stream
+// that really reaches further back then fails to decode: an error, never a
+// silent pass) and an implausible size becomes "unknown", so that neither
+// can push the file out of analysis.
+func openLZMA(r io.Reader, dictCap uint32) (io.Reader, error) {
+	var h [13]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return nil, err
+	}
+	if binary.LittleEndian.Uint32(h[1:]) > dictCap {
+		binary.LittleEndian.PutUint32(h[1:], dictCap)
+	}
+	if size := binary.LittleEndian.Uint64(h[5:]); size != ^uint64(0) && size > 1<<44 {
+		binary.LittleEndian.PutUint64(h[5:], ^uint64(0))
+	}
+	return lzma.NewReader(io.MultiReader(bytes.NewReader(h[:]), r))
 }
 
 // Compressed analyses single compressed streams: the decompressed content

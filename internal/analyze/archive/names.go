@@ -6,32 +6,12 @@ package archive
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
 	"github.com/modelgate/modelgate/internal/analyze"
 )
-
-// unsafeName says why a member name escapes the extraction directory, or "".
-func unsafeName(name string) string {
-	n := strings.ReplaceAll(name, "\\", "/")
-	switch {
-	case strings.HasPrefix(n, "/"):
-		return "absolute path"
-	case len(n) >= 2 && n[1] == ':' && (n[0]|0x20 >= 'a' && n[0]|0x20 <= 'z'):
-		return "drive-letter path"
-	case strings.HasPrefix(n, "//"):
-		return "UNC path"
-	case strings.IndexByte(name, 0) >= 0:
-		return "NUL byte in name"
-	}
-	for _, part := range strings.Split(n, "/") {
-		if part == ".." {
-			return "'..' component"
-		}
-	}
-	return ""
-}
 
 // nameChecks reports traversal, duplicate and link members once each.
 type nameChecks struct {
@@ -44,7 +24,7 @@ type nameChecks struct {
 func newNameChecks() *nameChecks { return &nameChecks{seen: map[string]int{}} }
 
 func (c *nameChecks) add(name string, link string) {
-	if why := unsafeName(name); why != "" {
+	if why := analyze.UnsafePath(name); why != "" {
 		c.traversal = append(c.traversal, fmt.Sprintf("%q (%s)", clip(name), why))
 	}
 	c.seen[name]++
@@ -72,6 +52,20 @@ func (c *nameChecks) report(s analyze.Scope, kind string) {
 			Message:  fmt.Sprintf("%d %s member(s) are links; extracting them reaches outside the archive", len(c.links), kind),
 			Evidence: list(c.links)})
 	}
+}
+
+// linkTarget reads a link's target from the member's data, which is how
+// zip and 7z store links; "?" when it cannot be read.
+func linkTarget(rc io.ReadCloser, err error) string {
+	if err != nil {
+		return "?"
+	}
+	defer rc.Close()
+	b, _ := io.ReadAll(io.LimitReader(rc, 1024))
+	if len(b) == 0 {
+		return "?"
+	}
+	return string(b)
 }
 
 func list(items []string) string {

@@ -55,7 +55,7 @@ func (Zip) Analyze(s analyze.Scope) error {
 	for _, e := range arc.Entries {
 		link := ""
 		if e.IsSymlink() {
-			link = readLinkTarget(arc, e)
+			link = linkTarget(arc.Open(e))
 		}
 		checks.add(e.Name, link)
 		if e.IsDir() || link != "" {
@@ -117,19 +117,6 @@ func readsAsPlain(arc *zipx.Archive, e *zipx.Entry) bool {
 	return err == nil && n <= 64<<20 && h.Sum32() == e.CRC32
 }
 
-func readLinkTarget(arc *zipx.Archive, e *zipx.Entry) string {
-	rc, err := arc.Open(e)
-	if err != nil {
-		return "?"
-	}
-	defer rc.Close()
-	b, _ := io.ReadAll(io.LimitReader(rc, 1024))
-	if len(b) == 0 {
-		return "?"
-	}
-	return string(b)
-}
-
 // zipSource reads one member: stored members give random access, others
 // decompress through the file's expansion budget. Reading to the end checks
 // the CRC.
@@ -138,6 +125,7 @@ type zipSource struct {
 	e   *zipx.Entry
 	s   analyze.Scope
 	crc *zipx.CRCReader
+	ra  io.ReaderAt // built once: it holds the prefetched head
 }
 
 func (z *zipSource) Size() int64 {
@@ -167,11 +155,28 @@ func (z *zipSource) ReaderAt() io.ReaderAt {
 	if z.e.Method != zipx.Store {
 		return nil
 	}
-	raw, err := z.arc.Raw(z.e)
-	if err != nil {
-		return errReaderAt{err}
+	if z.ra == nil {
+		// One read brings the local header and the head the engine sniffs.
+		off, head, err := z.arc.Locate(z.e, analyze.HeadSize)
+		if err != nil {
+			return errReaderAt{err}
+		}
+		z.ra = &headCached{ra: io.NewSectionReader(z.arc.ReaderAt(), off, z.e.CompressedSize), head: head}
 	}
-	return raw
+	return z.ra
+}
+
+// headCached serves reads within the prefetched head from memory.
+type headCached struct {
+	ra   io.ReaderAt
+	head []byte
+}
+
+func (h *headCached) ReadAt(p []byte, off int64) (int, error) {
+	if off >= 0 && off+int64(len(p)) <= int64(len(h.head)) {
+		return copy(p, h.head[off:]), nil
+	}
+	return h.ra.ReadAt(p, off)
 }
 
 // errReaderAt reports a deferred error on every read.

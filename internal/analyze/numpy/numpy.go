@@ -53,6 +53,11 @@ func (NPY) Analyze(s analyze.Scope) error {
 	}
 	if h.Objects {
 		s.Report(analyze.Hit{Rule: "NUMPY-100", Message: "the array holds Python objects: its data is a pickle that numpy.load(allow_pickle=True) runs", Evidence: h.Descr})
+		if a.Hint == HintKerasWeights {
+			s.Report(analyze.Hit{Rule: "KERAS-203",
+				Message:  "a Keras weights file holds an object array: Keras 3.0–3.8 load model.weights.npz with allow_pickle=True, so its pickle runs on load",
+				Evidence: h.Descr})
+		}
 		ra, err := s.ReaderAt()
 		if err != nil {
 			return err
@@ -78,6 +83,10 @@ func malformed(s analyze.Scope, why string) error {
 	return nil
 }
 
+// HintKerasWeights marks the arrays of a Keras model.weights.npz, which
+// Keras never writes with object dtype.
+const HintKerasWeights = "keras-weights-npz"
+
 // NPZ is the layout of numpy.savez archives: every member an .npy.
 type NPZ struct{}
 
@@ -98,8 +107,14 @@ func (NPZ) Match(container string, members []analyze.Member) bool {
 }
 
 // Analyze implements analyze.Layout: each member is scanned (and sniffed,
-// so a pickle renamed .npy is still found).
+// so a pickle renamed .npy is still found). The arrays of a Keras weights
+// archive (the name Keras reads, whether zipped in a .keras or not) carry
+// a hint so that an object array among them is named for what it is.
 func (NPZ) Analyze(s analyze.Scope, members []analyze.Member) error {
-	analyze.ScanMembers(s, members, nil)
+	var hint func(analyze.Member) string
+	if s.Artifact().Name == "model.weights.npz" {
+		hint = func(analyze.Member) string { return HintKerasWeights }
+	}
+	analyze.ScanMembers(s, members, hint)
 	return nil
 }

@@ -103,7 +103,8 @@ type streamResult struct {
 // analyzeStream walks every stacked pickle of one stream and reports.
 func analyzeStream(s analyze.Scope, dec *pkl.Decoder, mode pkl.FrameMode) streamResult {
 	a := s.Artifact()
-	m := newMachine()
+	m := getMachine()
+	defer putMachine(m)
 	m.ctx, m.dec, m.hint = s.Context(), dec, a.Hint
 	var firsts []value
 	var runErr error
@@ -149,6 +150,12 @@ func analyzeStream(s analyze.Scope, dec *pkl.Decoder, mode pkl.FrameMode) stream
 	}
 	if m.budgetHit != "" && runErr == nil {
 		runErr = fmt.Errorf("the pickle exceeds the analysis budget (%s); values beyond it are treated as unknown", m.budgetHit)
+	}
+	if err := m.scanPayloads(s); err != nil && runErr == nil {
+		runErr = err
+	}
+	if m.arrays > 0 {
+		s.SetFormat("joblib")
 	}
 	legacyTorch(s, m, firsts)
 	m.report(s, mode)

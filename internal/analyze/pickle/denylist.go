@@ -119,8 +119,11 @@ var denylist = []deny{
 	{"keras.saving", []string{"load_model"}, catExec, "loads a second model, possibly with safe_mode off"},
 
 	// --- single functions that run code ---
-	{"builtins", []string{"eval", "exec", "execfile", "compile", "apply", "breakpoint", "input", "help"}, catExec,
-		"evaluates or compiles source (input evaluates on Python 2; help and breakpoint start pagers and debuggers)"},
+	{"builtins", []string{"eval", "exec", "execfile"}, catExec, "evaluates Python source"},
+	{"builtins", []string{"compile"}, catExec, "compiles Python source into code objects"},
+	{"builtins", []string{"apply"}, catExec, "Python 2's apply calls any callable with any arguments"},
+	{"builtins", []string{"input"}, catExec, "Python 2's input evaluates what it reads"},
+	{"builtins", []string{"breakpoint", "help"}, catExec, "starts a debugger or a pager process"},
 	{"builtins", []string{"__import__"}, catExec, "imports any module"},
 	{"types", []string{"CodeType", "FunctionType", "MethodType", "ModuleType", "LambdaType", "new_class"}, catExec,
 		"builds functions and code objects from raw bytecode (types_CodeType sample, GHSA-565g-hwwr-4pp3)"},
@@ -145,6 +148,9 @@ var denylist = []deny{
 	{"pandas.io.pickle", nil, catExec, "unpickles a file"},
 	{"yaml", []string{"load", "load_all", "unsafe_load", "unsafe_load_all", "full_load", "full_load_all"}, catExec, "YAML tags construct arbitrary Python objects"},
 	{"sklearn.externals.joblib", []string{"load"}, catExec, "nested joblib.load"},
+	{"statsmodels.iolib.smpickle", nil, catExec, "load_pickle unpickles a file"},
+	{"gensim.utils", []string{"unpickle", "SaveLoad.load", "pickle"}, catExec, "unpickle and SaveLoad.load unpickle a file; pickle writes one"},
+	{"nltk.data", nil, catExec, "load and LazyLoader unpickle resources"},
 
 	// --- reflection: reaches other objects by name ---
 	{"builtins", []string{"getattr", "setattr", "delattr", "vars", "globals", "locals", "dir", "hasattr"}, catReflect,
@@ -198,6 +204,10 @@ var denylist = []deny{
 		"Path.symlink_to", "Path.hardlink_to", "Path.chmod", "Path.open", "Path.read_text", "Path.read_bytes", "PosixPath.write_text", "PosixPath.write_bytes",
 		"PosixPath.unlink", "PosixPath.open", "WindowsPath.write_text", "WindowsPath.write_bytes", "WindowsPath.unlink", "WindowsPath.open"}, catFile,
 		"writes, reads or removes files"},
+	{"pathlib._local", []string{"Path.write_text", "Path.write_bytes", "Path.unlink", "Path.rmdir", "Path.mkdir", "Path.touch", "Path.rename", "Path.replace",
+		"Path.symlink_to", "Path.hardlink_to", "Path.chmod", "Path.open", "Path.read_text", "Path.read_bytes", "PosixPath.write_text", "PosixPath.write_bytes",
+		"PosixPath.unlink", "PosixPath.open", "WindowsPath.write_text", "WindowsPath.write_bytes", "WindowsPath.unlink", "WindowsPath.open"}, catFile,
+		"writes, reads or removes files (pathlib's classes live in pathlib._local since Python 3.13)"},
 	{"numpy", []string{"fromfile", "tofile", "save", "savez", "savez_compressed", "savetxt", "loadtxt", "genfromtxt", "memmap"}, catFile, "reads or writes files"},
 	{"numpy.lib.format", []string{"open_memmap", "read_array", "write_array"}, catFile, "reads or writes files"},
 	{"pandas.io", nil, catFile, "readers and writers of files and URLs (read_csv(URL) exfiltration, modelscan #338)"},

@@ -150,6 +150,7 @@ func (m *machine) readArray() error {
 		err := m.run()
 		m.nesting--
 		m.restoreStream(saved)
+		m.arrays++
 		return err
 	}
 	if info.aligned {

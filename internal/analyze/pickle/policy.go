@@ -5,6 +5,11 @@ import (
 	"sync"
 )
 
+// observe, when set (by tests, before any scan), sees every classification
+// of a global a pickle names: the ecosystem test uses it to check that the
+// allowlist is grounded in what real files reference.
+var observe func(module, name string, v verdict)
+
 // verdict is the classification of one dotted reference.
 type verdict struct {
 	cat category
@@ -79,11 +84,36 @@ type denyRule struct {
 	key string
 }
 
+// wildcard is a Classes entry: its reason and the submodules it leaves out.
+type wildcard struct {
+	why    string
+	except []string
+}
+
+// covers reports whether the wildcard for module covers a class defined in
+// mod (module itself or one of its submodules).
+func (w wildcard) covers(module, mod string) bool {
+	rest := strings.TrimPrefix(strings.TrimPrefix(mod, module), ".")
+	// Test suites and test helpers are not model code: their classes set
+	// up fixtures, temporary files and processes.
+	for _, p := range strings.Split(rest, ".") {
+		if p == "tests" || p == "test" || p == "testing" || p == "_testing" || p == "conftest" {
+			return false
+		}
+	}
+	for _, e := range w.except {
+		if rest == e || strings.HasPrefix(rest, e+".") {
+			return false
+		}
+	}
+	return true
+}
+
 type policyTables struct {
 	denyMod   map[string]denyRule // module (and submodules)
 	denyName  map[string]denyRule // module.attr (and attributes below)
 	allowName map[string]string   // module.attr -> why
-	allowMod  map[string]string   // module (CamelCase classes) -> why
+	allowMod  map[string]wildcard // module (its classes) -> entry
 	modules   map[string]bool     // every module path the tables mention
 }
 
@@ -98,7 +128,7 @@ func loadTables() *policyTables {
 			denyMod:   map[string]denyRule{},
 			denyName:  map[string]denyRule{},
 			allowName: map[string]string{},
-			allowMod:  map[string]string{},
+			allowMod:  map[string]wildcard{},
 			modules:   map[string]bool{},
 		}
 		for _, d := range denylist {
@@ -114,7 +144,7 @@ func loadTables() *policyTables {
 		for _, a := range allowlist {
 			t.noteModule(a.Module)
 			if a.Classes {
-				t.allowMod[a.Module] = a.Why
+				t.allowMod[a.Module] = wildcard{a.Why, a.Except}
 			}
 			for _, n := range a.Names {
 				t.allowName[a.Module+"."+n] = a.Why
@@ -189,11 +219,16 @@ func classify(module, name string) verdict {
 	if v := denyByModule(t, parts, len(parts)); v.cat != catUnknown {
 		return v
 	}
-	// 6. Classes of libraries whose constructors only store state.
-	if name != "" && !strings.Contains(name, ".") && isClassName(name) {
-		for l := modParts; l >= 1; l-- {
-			if why, ok := t.allowMod[strings.Join(parts[:l], ".")]; ok {
-				return verdict{catSafe, why, strings.Join(parts[:l], ".") + ".*"}
+	// 6. Classes of libraries whose constructors only store state, and the
+	// unpicklers Cython generates for them.
+	if name != "" && !strings.Contains(name, ".") {
+		if v, ok := classWildcard(t, module, parts[:modParts], name); ok {
+			return v
+		}
+		if cls, ok := strings.CutPrefix(name, "__pyx_unpickle_"); ok {
+			if v := classify(module, cls); v.cat == catSafe {
+				return verdict{catSafe, "Cython's generated unpickler for " + module + "." + cls +
+					": checks the layout checksum, creates the object with __new__ and assigns its fields from the state tuple", v.via}
 			}
 		}
 	}
@@ -204,7 +239,36 @@ func classify(module, name string) verdict {
 			}
 		}
 	}
-	return verdict{cat: catUnknown, why: "not on the allowlist of known-safe globals"}
+	return verdict{cat: catUnknown, why: unknownReason(parts[0])}
+}
+
+// unknownReason says why a global could not be shown harmless.
+func unknownReason(root string) string {
+	switch {
+	case stdlibModules[root]:
+		return "a standard-library callable outside the allowlist; what it does with the pickle's arguments was not reviewed"
+	case knownLibraries[root] || loadTables().modules[root]:
+		return "part of " + root + " but not on its allowlist of known-safe globals; it may be a gadget"
+	}
+	return "module " + root + " is neither a known library nor the model's own classes"
+}
+
+// classWildcard admits a class-named attribute of a module a Classes
+// entry covers (the longest covering module decides).
+func classWildcard(t *policyTables, module string, modParts []string, name string) (verdict, bool) {
+	if !isClassName(name) {
+		return verdict{}, false
+	}
+	for l := len(modParts); l >= 1; l-- {
+		prefix := strings.Join(modParts[:l], ".")
+		if w, ok := t.allowMod[prefix]; ok {
+			if !w.covers(prefix, module) {
+				return verdict{}, false
+			}
+			return verdict{catSafe, w.why, prefix + ".*"}, true
+		}
+	}
+	return verdict{}, false
 }
 
 // denyByName checks a dotted path against the exact and module denylists.
@@ -230,9 +294,11 @@ func denyByModule(t *policyTables, parts []string, max int) verdict {
 	return verdict{cat: catUnknown}
 }
 
-// isClassName reports a CamelCase identifier, the naming of classes.
+// isClassName reports an identifier named the way classes are: an upper-case
+// initial after any leading underscores (Conv2d, GELU, SGD, _DenseLayer).
 func isClassName(s string) bool {
-	return s != "" && s[0] >= 'A' && s[0] <= 'Z' && strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyz")
+	s = strings.TrimLeft(s, "_")
+	return s != "" && s[0] >= 'A' && s[0] <= 'Z'
 }
 
 // knownLibraries are third-party packages whose internals are reviewed as

@@ -11,6 +11,14 @@ import (
 // TorchScript archives are unpickled by TorchScript's own C++ unpickler,
 // which resolves only its __torch__ class types and never imports Python.
 func classifyFor(hint, module, name string) verdict {
+	v := classifyIn(hint, module, name)
+	if observe != nil {
+		observe(module, name, v)
+	}
+	return v
+}
+
+func classifyIn(hint, module, name string) verdict {
 	if hint == HintTorchScript && (module == "__torch__" || strings.HasPrefix(module, "__torch__.")) {
 		return verdict{cat: catSafe, why: "TorchScript class type, resolved inside TorchScript", via: "__torch__.*"}
 	}
@@ -18,12 +26,23 @@ func classifyFor(hint, module, name string) verdict {
 }
 
 // classifyDotted classifies a resolved dotted path such as "os.system".
+// Where the module ends is not known, so the path is read as an attribute
+// path from its first component (which lets the denylist see any module
+// the path walks through) and, if that leaves it unknown, as a class
+// imported from everything before its last dot, as a GLOBAL naming it
+// would be (functools.partial of torch.nn.modules.normalization.LayerNorm).
 func classifyDotted(hint, dotted string) verdict {
 	module, name := dotted, ""
 	if i := strings.IndexByte(dotted, '.'); i > 0 {
 		module, name = dotted[:i], dotted[i+1:]
 	}
-	return classifyFor(hint, module, name)
+	v := classifyFor(hint, module, name)
+	if i := strings.LastIndexByte(dotted, '.'); v.cat == catUnknown && i > 0 && strings.Contains(name, ".") {
+		if w := classifyFor(hint, dotted[:i], dotted[i+1:]); w.cat == catSafe {
+			return w
+		}
+	}
+	return v
 }
 
 // execAttrs are attribute names whose only use in a pickle is to reach a
@@ -98,6 +117,10 @@ func (m *machine) pathOf(v value, depth int) string {
 			if len(items) >= 1 {
 				return m.pathOf(items[0], depth+1)
 			}
+		default:
+			if resolve := resolvers[m.pathOf(c.fn, depth+1)]; resolve != nil {
+				return resolve(m, items)
+			}
 		}
 	}
 	return ""
@@ -165,7 +188,14 @@ func (m *machine) checkReflection(op *pkl.Op, g *global, args, res value) {
 			target := base + "." + attr
 			v := classifyDotted(m.hint, target)
 			switch {
-			case v.cat == catSafe && g.dotted == "builtins.getattr" || g.dotted == "builtins.hasattr" && v.cat != catExec:
+			case g.dotted == "builtins.hasattr" && v.cat != catExec:
+				return
+			case g.dotted == "builtins.getattr" && isModule(base) && (v.cat == catSafe || v.cat == catUnknown):
+				// A pickle that names what it needs imports it; fetching it
+				// from a module by name is how payloads hide, even when
+				// this name is harmless.
+				v = reflect("reaches into module " + base + " by name")
+			case v.cat == catSafe && g.dotted == "builtins.getattr":
 				return
 			case v.cat == catUnknown && isModule(base):
 				v = reflect("reaches into module " + base + " by name")
@@ -190,6 +220,9 @@ func (m *machine) checkReflection(op *pkl.Op, g *global, args, res value) {
 		fn := arg(0)
 		if g.dotted == "weakref.finalize" {
 			fn = arg(1)
+		}
+		if fn.k == kGlobal && m.globals[fn.a].user && g.dotted != "functools.reduce" && g.dotted != "weakref.finalize" {
+			return // partial(f) of the author's own function stores it; the import is reported (PICKLE-100)
 		}
 		target, how := m.resolveCallable(fn)
 		if target == "" {

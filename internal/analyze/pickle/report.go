@@ -48,8 +48,9 @@ func (m *machine) report(s analyze.Scope, mode pkl.FrameMode) {
 	}
 	for i := range m.globals {
 		g := &m.globals[i]
-		if g.verdict.cat == catSafe || g.verdict.cat == catReflect && g.calls > 0 {
-			// Safe, or a reflection primitive judged per call (events).
+		if g.verdict.cat == catSafe || g.verdict.cat == catReflect && g.calls > 0 || g.calls > 0 && g.calls == g.judged {
+			// Safe, a reflection primitive judged per call (events), or a
+			// deserialiser whose every call loads an analysed constant.
 			continue
 		}
 		s.Report(m.globalHit(g, suffix))
@@ -65,6 +66,10 @@ func (m *machine) report(s analyze.Scope, mode pkl.FrameMode) {
 			At:       analyze.Offset(e.off),
 		})
 	}
+	m.reportStrict(s, suffix)
+	for _, c := range m.codeHits {
+		s.Report(analyze.Hit{Rule: c.rule, Severity: c.sev, Message: c.msg + suffix, Evidence: c.ev, At: analyze.Offset(c.off)})
+	}
 	for _, a := range m.anomalies {
 		s.Report(analyze.Hit{Rule: a.rule, Message: a.msg + suffix, Evidence: a.ev, At: analyze.Offset(a.off)})
 	}
@@ -78,13 +83,16 @@ func (m *machine) globalHit(g *global, suffix string) analyze.Hit {
 	v := g.verdict
 	if g.user {
 		last := g.name[strings.LastIndexByte(g.name, '.')+1:]
-		if isClassName(last) && !g.resultCalled {
+		switch {
+		case isClassName(last) && !g.resultCalled:
 			v = verdict{cat: catUserCode, why: "a class from the model author's own code; loading imports that code and runs its constructor"}
-		} else {
+		case g.calls == 0 && !g.resultCalled:
+			v = verdict{cat: catUserCode, why: "a function from the model author's own code, stored in the model and not called while loading; loading imports that code"}
+		default:
 			v.why = "a function from the model author's own code, called while loading"
 		}
 	}
-	h := analyze.Hit{Rule: ruleFor(v.cat), At: analyze.Offset(g.off)}
+	h := analyze.Hit{Rule: ruleFor(v.cat), At: analyze.Offset(g.off), Symbol: g.dotted}
 	switch {
 	case g.firstCall != noObj:
 		c := m.calls[g.firstCall]
@@ -107,4 +115,31 @@ func (m *machine) globalHit(g *global, suffix string) analyze.Hit {
 		}
 	}
 	return h
+}
+
+// reportStrict lists the allowlisted globals a weights-only unpickler would
+// refuse (PICKLE-110): harmless by review, yet code that runs on load.
+func (m *machine) reportStrict(s analyze.Scope, suffix string) {
+	if m.hint == HintTorchScript {
+		return // TorchScript is reported (and blocked) as a whole
+	}
+	var names []string
+	var first int64 = -1
+	for i := range m.globals {
+		g := &m.globals[i]
+		if g.verdict.cat == catSafe && !strict(g.dotted) {
+			if first < 0 {
+				first = g.off
+			}
+			if len(names) < 8 {
+				names = append(names, g.dotted)
+			}
+		}
+	}
+	if first < 0 {
+		return
+	}
+	s.Report(analyze.Hit{Rule: "PICKLE-110", At: analyze.Offset(first),
+		Message:  fmt.Sprintf("the pickle needs globals that PyTorch's weights-only unpickler refuses; a full unpickler runs their code on load%s", suffix),
+		Evidence: strings.Join(names, ", ")})
 }

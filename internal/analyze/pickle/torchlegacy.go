@@ -106,3 +106,17 @@ func (w *recordWalker) skip(m *machine, n int64) error {
 	}
 	return nil
 }
+
+// legacyModuleClass models torch's legacy persistent_load for the ids that
+// torch.save (before 1.6, or with _use_new_zipfile_serialization=False)
+// writes for nn.Module classes: ('module', cls, source_file, source).
+// persistent_load returns cls itself (after comparing the saved source with
+// the installed one), and the pickle then instantiates it with NEWOBJ. The
+// class is an ordinary GLOBAL inside the id, classified on import.
+func (m *machine) legacyModuleClass(pid value) (value, bool) {
+	items, _ := m.items(pid)
+	if pid.k != kTuple || len(items) < 2 || m.text(items[0]) != "module" || items[1].k != kGlobal {
+		return value{}, false
+	}
+	return items[1], true
+}

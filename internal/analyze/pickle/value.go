@@ -86,6 +86,9 @@ type global struct {
 	how    byte
 	count  int
 	calls  int
+	// judged counts calls proven harmless by what they touch (a
+	// deserialiser of a constant payload that was analysed).
+	judged int
 	// firstCall is the first call object that called it directly, or noObj.
 	firstCall uint32
 	verdict   verdict

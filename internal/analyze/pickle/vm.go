@@ -2,10 +2,12 @@ package pickle
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"sync"
 
 	pkl "github.com/modelgate/modelgate/internal/format/pickle"
 )
@@ -23,12 +25,16 @@ const (
 	maxGlobals   = 1 << 14
 	maxKeptStr   = 1 << 12 // bytes of one string kept for names and evidence
 	containerCap = 8       // items kept per list/tuple/set (pairs*2 for dicts)
+	// wideTupleCap is kept for tuples built from a MARK: argument tuples of
+	// types.CodeType (up to 18) and the names and constants of code.
+	wideTupleCap = 64
 )
 
 // container is a list, tuple, dict or set: its first items and its length.
 type container struct {
 	first uint32 // index into elems, or noObj
 	used  uint16
+	cap   uint16 // items kept; 0 means the default for the kind
 	n     uint32
 }
 
@@ -76,7 +82,9 @@ type machine struct {
 	gidx    map[string]int32
 
 	proto int
-	ops   int64
+	// ops counts interpreted opcodes; the context is checked each time it
+	// passes nextCheck.
+	ops, nextCheck int64
 
 	events    []event
 	anomalies []anomaly
@@ -89,6 +97,12 @@ type machine struct {
 	// joblib array payloads skipped.
 	nesting int
 	arrays  int
+	// payloads are constants holding serialised artifacts (payload.go).
+	payloads []payload
+	// codes maps call results that are rebuilt code objects or functions
+	// to their analysis; codeHits are the findings about them (code.go).
+	codes    map[uint32]*codeInfo
+	codeHits []codeHit
 }
 
 // anomaly is a structural oddity with its offset.
@@ -99,8 +113,34 @@ type anomaly struct {
 	ev   string
 }
 
-func newMachine() *machine {
+var machines = sync.Pool{New: func() any {
 	return &machine{memoSparse: map[int64]value{}, gidx: map[string]int32{}}
+}}
+
+// getMachine returns a machine with empty tables; small files reuse the
+// buffers of earlier ones.
+func getMachine() *machine {
+	m := machines.Get().(*machine)
+	m.stack, m.marks, m.memo = m.stack[:0], m.marks[:0], m.memo[:0]
+	m.arena, m.conts, m.elems, m.calls, m.globals = m.arena[:0], m.conts[:0], m.elems[:0], m.calls[:0], m.globals[:0]
+	clear(m.memoSparse)
+	clear(m.gidx)
+	m.memoCount, m.memoOverflow, m.proto, m.ops, m.nextCheck = 0, false, 0, 0, 0
+	m.events, m.anomalies, m.pendingArray = m.events[:0], m.anomalies[:0], nil
+	m.budgetHit, m.stopValue, m.nesting, m.arrays = "", value{}, 0, 0
+	m.payloads = m.payloads[:0]
+	clear(m.codes)
+	m.codeHits = m.codeHits[:0]
+	return m
+}
+
+// putMachine recycles a machine unless a large pickle grew its tables.
+func putMachine(m *machine) {
+	if cap(m.arena) > 1<<20 || cap(m.stack) > 1<<16 || cap(m.memo) > 1<<16 || cap(m.elems) > 1<<16 {
+		return
+	}
+	m.ctx, m.dec = nil, nil
+	machines.Put(m)
 }
 
 // reset prepares the machine for the next stacked pickle (a fresh memo and
@@ -125,8 +165,16 @@ func (m *machine) run() error {
 	var op pkl.Op
 	first := true
 	for {
-		if m.ops&0xffff == 0 && m.ctx.Err() != nil {
-			return m.ctx.Err()
+		if m.ops >= m.nextCheck {
+			if err := m.ctx.Err(); err != nil {
+				return err
+			}
+			m.nextCheck = m.ops + 1<<16
+		}
+		if !first {
+			if err := m.burst(); err != nil {
+				return err
+			}
 		}
 		err := m.dec.Next(&op)
 		if err != nil {
@@ -137,7 +185,7 @@ func (m *machine) run() error {
 		}
 		first = false
 		m.ops++
-		if err := m.step(&op); err != nil {
+		if err := m.hot(&op); err != nil {
 			return err
 		}
 		if op.Code == pkl.STOP {
@@ -151,7 +199,76 @@ func (m *machine) run() error {
 	}
 }
 
+// burst interprets a run of the opcodes that make up most of a dense pickle
+// (BININT1, BININT2, BININT, BINFLOAT, MARK) straight from the decoder's
+// window, without filling an Op for each: as hot does, a third of the cost.
+// It stops at any other opcode and at an argument that is not wholly in the
+// window; run's loop takes those through Next.
+func (m *machine) burst() error {
+	// The stack and marks live in locals for the loop: through m, every
+	// push would store and reload the slice header.
+	w, stack, marks, ops := m.dec.Window(), m.stack, m.marks, m.ops
+	i := 0
+	var err error
+loop:
+	for i < len(w) {
+		var v value
+		switch w[i] {
+		case pkl.BININT1:
+			if i+2 > len(w) {
+				break loop
+			}
+			v = value{k: kInt, n: int64(w[i+1])}
+			i += 2
+		case pkl.BININT2:
+			if i+3 > len(w) {
+				break loop
+			}
+			v = value{k: kInt, n: int64(binary.LittleEndian.Uint16(w[i+1:]))}
+			i += 3
+		case pkl.BININT:
+			if i+5 > len(w) {
+				break loop
+			}
+			v = value{k: kInt, n: int64(int32(binary.LittleEndian.Uint32(w[i+1:])))}
+			i += 5
+		case pkl.BINFLOAT:
+			if i+9 > len(w) {
+				break loop
+			}
+			v = value{k: kFloat, n: int64(binary.BigEndian.Uint64(w[i+1:]))}
+			i += 9
+		case pkl.MARK:
+			if len(marks) >= maxStack {
+				err = errStackBudget
+				break loop
+			}
+			marks = append(marks, len(stack))
+			i++
+			ops++
+			continue
+		default:
+			break loop
+		}
+		if len(stack) >= maxStack {
+			err = errStackBudget
+			break
+		}
+		stack = append(stack, v)
+		ops++
+	}
+	m.stack, m.marks, m.ops = stack, marks, ops
+	m.dec.Advance(i)
+	return err
+}
+
 func (m *machine) push(v value) error {
+	if n := len(m.stack); n < cap(m.stack) {
+		// The hot path of dense pickles: no slice-header write-back.
+		m.stack = m.stack[:n+1]
+		m.stack[n] = v
+		return nil
+	}
 	if len(m.stack) >= maxStack {
 		return errStackBudget
 	}
@@ -159,32 +276,31 @@ func (m *machine) push(v value) error {
 	return nil
 }
 
-// pop removes the top value; an empty stack is a malformed pickle (the
-// real unpickler raises) and yields an unknown value.
+// pop removes the top value; an empty stack (above the last MARK) is a
+// malformed pickle, where the real unpickler raises, and yields an unknown.
 func (m *machine) pop(op *pkl.Op) value {
-	floor := 0
-	if len(m.marks) > 0 {
-		floor = m.marks[len(m.marks)-1]
+	v, ok := m.peek(op)
+	if ok {
+		m.stack = m.stack[:len(m.stack)-1]
 	}
-	if len(m.stack) <= floor {
-		m.malformed(op, "stack underflow")
-		return value{}
-	}
-	v := m.stack[len(m.stack)-1]
-	m.stack = m.stack[:len(m.stack)-1]
 	return v
 }
 
 func (m *machine) top(op *pkl.Op) value {
+	v, _ := m.peek(op)
+	return v
+}
+
+func (m *machine) peek(op *pkl.Op) (value, bool) {
 	floor := 0
 	if len(m.marks) > 0 {
 		floor = m.marks[len(m.marks)-1]
 	}
 	if len(m.stack) <= floor {
 		m.malformed(op, "stack underflow")
-		return value{}
+		return value{}, false
 	}
-	return m.stack[len(m.stack)-1]
+	return m.stack[len(m.stack)-1], true
 }
 
 // popMark returns the items above the last MARK and removes them.
@@ -257,9 +373,12 @@ func (m *machine) add(c value, items ...value) {
 		return
 	}
 	ct := &m.conts[c.a]
-	capacity := uint16(containerCap)
-	if c.k == kDict {
-		capacity *= 2
+	capacity := ct.cap
+	if capacity == 0 {
+		capacity = containerCap
+		if c.k == kDict {
+			capacity *= 2
+		}
 	}
 	for _, it := range items {
 		ct.n++
@@ -293,6 +412,9 @@ func (m *machine) items(c value) ([]value, int) {
 
 func (m *machine) tuple(items []value) value {
 	t := m.newContainer(kTuple)
+	if len(items) > containerCap && t.a != noObj {
+		m.conts[t.a].cap = uint16(min(len(items), wideTupleCap))
+	}
 	m.add(t, items...)
 	return t
 }
@@ -353,15 +475,32 @@ func (m *machine) memoGet(op *pkl.Op, key int64) value {
 	return value{k: kUnknown}
 }
 
+// hot interprets the opcodes that make up the bulk of large pickles with a
+// small, well-predicted dispatch, and hands everything else to step.
+func (m *machine) hot(op *pkl.Op) error {
+	switch op.Code {
+	case pkl.BININT1, pkl.BININT2, pkl.BININT:
+		return m.push(value{k: kInt, n: op.Int})
+	case pkl.BINFLOAT:
+		return m.push(value{k: kFloat, n: int64(math.Float64bits(op.Float))})
+	case pkl.MARK:
+		if len(m.marks) >= maxStack {
+			return errStackBudget
+		}
+		m.marks = append(m.marks, len(m.stack))
+		return nil
+	case pkl.BINGET:
+		return m.push(m.memoGet(op, op.Int))
+	case pkl.MEMOIZE:
+		m.memoPut(op, int64(m.memoCount), m.top(op))
+		return nil
+	}
+	return m.step(op)
+}
+
 // step interprets one opcode.
 func (m *machine) step(op *pkl.Op) error {
 	switch op.Code {
-	case pkl.MARK:
-		m.marks = append(m.marks, len(m.stack))
-		if len(m.marks) > maxStack {
-			return errStackBudget
-		}
-		return nil
 	case pkl.STOP:
 		m.stopValue = m.pop(op)
 		return nil
@@ -389,7 +528,7 @@ func (m *machine) step(op *pkl.Op) error {
 		return m.push(value{k: kBool, n: 1})
 	case pkl.NEWFALSE:
 		return m.push(value{k: kBool, n: 0})
-	case pkl.INT, pkl.BININT, pkl.BININT1, pkl.BININT2, pkl.LONG, pkl.LONG1, pkl.LONG4:
+	case pkl.INT, pkl.LONG, pkl.LONG1, pkl.LONG4:
 		if op.BigInt {
 			return m.push(m.bigInt(op))
 		}
@@ -397,7 +536,7 @@ func (m *machine) step(op *pkl.Op) error {
 			return m.push(value{k: kBool, n: op.Int})
 		}
 		return m.push(value{k: kInt, n: op.Int})
-	case pkl.FLOAT, pkl.BINFLOAT:
+	case pkl.FLOAT:
 		return m.push(value{k: kFloat, n: int64(math.Float64bits(op.Float))})
 	case pkl.STRING, pkl.BINSTRING, pkl.SHORT_BINSTRING:
 		// Python 2 str: text for Python 3 (latin-1/ASCII) unless
@@ -459,10 +598,7 @@ func (m *machine) step(op *pkl.Op) error {
 	case pkl.PUT, pkl.BINPUT, pkl.LONG_BINPUT:
 		m.memoPut(op, op.Int, m.top(op))
 		return nil
-	case pkl.MEMOIZE:
-		m.memoPut(op, int64(m.memoCount), m.top(op))
-		return nil
-	case pkl.GET, pkl.BINGET, pkl.LONG_BINGET:
+	case pkl.GET, pkl.LONG_BINGET:
 		return m.push(m.memoGet(op, op.Int))
 	case pkl.GLOBAL:
 		return m.push(m.importGlobal(op, string(op.Arg), string(op.Arg2)))
@@ -518,7 +654,9 @@ func (m *machine) step(op *pkl.Op) error {
 }
 
 func (m *machine) constant(op *pkl.Op, k kind) value {
-	return m.str(k, op.Arg, op.Len)
+	v := m.str(k, op.Arg, op.Len)
+	m.notePayload(op, v)
+	return v
 }
 
 func (m *machine) bigInt(op *pkl.Op) value {
@@ -534,6 +672,9 @@ func (m *machine) bigInt(op *pkl.Op) value {
 // persistent models persistent_load(pid): the loader's own hook (torch
 // storages), represented as a call for evidence.
 func (m *machine) persistent(op *pkl.Op, pid value) value {
+	if cls, ok := m.legacyModuleClass(pid); ok {
+		return cls
+	}
 	return m.newCall(op, value{k: kUnknown}, pid, value{})
 }
 
@@ -598,6 +739,12 @@ func (m *machine) makeCall(op *pkl.Op, fn, args, kwargs value) value {
 	if fn.k == kGlobal {
 		g := &m.globals[fn.a]
 		g.calls++
+		if g.verdict.cat != catSafe && (m.markLoaded(g.dotted, args) || m.judgeCode(op, g.dotted, fn, args, res)) {
+			// A deserialiser of a constant payload, or a builder of code
+			// that was rebuilt and graded: what they load decides.
+			g.judged++
+			return res
+		}
 		if g.firstCall == noObj && res.a != noObj {
 			g.firstCall = res.a
 		}
@@ -605,6 +752,7 @@ func (m *machine) makeCall(op *pkl.Op, fn, args, kwargs value) value {
 			return res // cls.__new__: the class was classified on import
 		}
 		m.checkReflection(op, g, args, res)
+		m.checkGuarded(op, g, args, res)
 		return res
 	}
 	// A call of something that is not a plain global: a reflected callable.
@@ -613,7 +761,10 @@ func (m *machine) makeCall(op *pkl.Op, fn, args, kwargs value) value {
 			m.globals[inner.a].resultCalled = true
 		}
 	}
-	target, how := m.resolveCallable(fn)
+	target, how := m.callTarget(fn, args)
+	if m.markLoaded(target, args) || m.judgeCode(op, target, fn, args, res) {
+		return res
+	}
 	v := verdict{cat: catUnknown, why: "calls an object the pickle computed"}
 	if target != "" {
 		v = classifyDotted(m.hint, target)

@@ -63,11 +63,12 @@ func (ZipLayout) Analyze(s analyze.Scope, members []analyze.Member) error {
 			Evidence: strings.Join(ev, ", ")})
 	}
 	analyze.ScanMembers(s, members, func(m analyze.Member) string {
-		switch strings.TrimPrefix(m.Name, prefix) {
-		case "data.pkl", "constants.pkl":
-			if script {
-				return pickle.HintTorchScript
-			}
+		if script && (strings.HasSuffix(m.Name, ".pkl") || strings.HasSuffix(m.Name, ".debug_pkl")) {
+			// Every pickle of a TorchScript archive (data, constants, the
+			// code's debug tables) is read by TorchScript's own unpickler.
+			return pickle.HintTorchScript
+		}
+		if strings.TrimPrefix(m.Name, prefix) == "data.pkl" {
 			return pickle.HintPickle
 		}
 		return ""

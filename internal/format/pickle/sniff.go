@@ -65,7 +65,10 @@ func Sniff(head []byte, size int64) bool {
 		ops++
 		switch op.Code {
 		case STOP:
-			return true
+			// A tiny pickle is plausible when it is the whole stream; one
+			// followed by more bytes needs some substance (random bytes
+			// start with NEWTRUE STOP one time in 65536).
+			return d.AtEOF() && complete || ops >= 4 || strong || sawImport
 		case GLOBAL, INST:
 			if identifier(op.Arg) && identifier(op.Arg2) {
 				sawImport = true
@@ -97,4 +100,46 @@ func identifier(b []byte) bool {
 // NewDecoderSize is NewDecoder with a chosen buffer size.
 func NewDecoderSize(r interface{ Read([]byte) (int, error) }, size int) *Decoder {
 	return &Decoder{r: r, buf: make([]byte, size), MaxArg: DefaultMaxArg}
+}
+
+// Imports lists the globals a pickle in b imports (GLOBAL, INST and
+// STACK_GLOBAL fed by the two preceding strings), decoding at most maxOps
+// opcodes. It is a quick look, not an analysis: memo indirection is ignored.
+func Imports(b []byte, maxOps int) []string {
+	d := sniffPool.Get().(*Decoder)
+	defer sniffPool.Put(d)
+	d.Reset(bytes.NewReader(b), Linear)
+	d.MaxArg = 256
+	var out []string
+	var last [2]string
+	var op Op
+	for i := 0; i < maxOps && d.Next(&op) == nil; i++ {
+		switch op.Code {
+		case GLOBAL, INST:
+			out = append(out, string(op.Arg)+"."+string(op.Arg2))
+		case STACK_GLOBAL:
+			out = append(out, last[0]+"."+last[1])
+		case SHORT_BINUNICODE, BINUNICODE, UNICODE, STRING, BINSTRING, SHORT_BINSTRING:
+			last[0], last[1] = last[1], string(op.Arg)
+		case STOP:
+			return out
+		}
+	}
+	return out
+}
+
+// Complete reports whether b holds exactly one pickle: every opcode decodes
+// and the last one is STOP.
+func Complete(b []byte) bool {
+	d := sniffPool.Get().(*Decoder)
+	defer sniffPool.Put(d)
+	d.Reset(bytes.NewReader(b), Linear)
+	d.MaxArg = 256
+	var op Op
+	for d.Next(&op) == nil {
+		if op.Code == STOP {
+			return d.AtEOF()
+		}
+	}
+	return false
 }

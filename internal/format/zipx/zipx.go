@@ -159,12 +159,24 @@ func (a *Archive) findCentral() (off, size int64, count uint64, err error) {
 			off, size, count = o, s, c
 		}
 	}
-	// A prefix before the archive (self-extracting stub, polyglot) shifts
-	// every offset; loaders compensate, and so do we.
-	if expected := eocdPos - size; off != expected && expected >= 0 && expected < a.size {
+	// The central directory really ends at the end record, or at the zip64
+	// end record when there is one (PyTorch's writer always emits it). If
+	// the recorded offset disagrees, either data was prepended (a
+	// self-extracting stub, a polyglot: every offset shifts, and loaders
+	// compensate) or the field is simply wrong; read the directory where it
+	// is either way.
+	cdEnd := eocdPos
+	if rec := a.zip64RecordAt(eocdPos); rec >= 0 {
+		cdEnd = rec
+	}
+	if expected := cdEnd - size; off != expected && expected >= 0 && expected < a.size {
 		if sig, err := a.readAt(4, expected); err == nil && binary.LittleEndian.Uint32(sig) == sigCentral {
-			a.Issues = append(a.Issues, fmt.Sprintf("%d bytes precede the archive (prefix or polyglot)", expected-off))
-			a.shift = expected - off
+			if expected > off {
+				a.Issues = append(a.Issues, fmt.Sprintf("%d bytes precede the archive (prefix or polyglot)", expected-off))
+				a.shift = expected - off
+			} else {
+				a.Issues = append(a.Issues, fmt.Sprintf("the end record places the central directory at %d, it is at %d", off, expected))
+			}
 			off = expected
 		}
 	}
@@ -172,6 +184,31 @@ func (a *Archive) findCentral() (off, size int64, count uint64, err error) {
 		return 0, 0, 0, fmt.Errorf("central directory at %d+%d is outside the archive", off, size)
 	}
 	return off, size, count, nil
+}
+
+// zip64RecordAt returns where the zip64 end record sits when a zip64
+// locator directly precedes the end record at eocdPos and the record is
+// found just before it, or -1.
+func (a *Archive) zip64RecordAt(eocdPos int64) int64 {
+	loc, err := a.readAt(20, eocdPos-20)
+	if err != nil || binary.LittleEndian.Uint32(loc) != sigLoc64 {
+		return -1
+	}
+	// The record is 56 bytes unless it carries extensible data; its own
+	// size field (bytes after the first 12) says which.
+	const recLen = 56
+	if rec, err := a.readAt(12, eocdPos-20-recLen); err == nil && binary.LittleEndian.Uint32(rec) == sigEOCD64 &&
+		binary.LittleEndian.Uint64(rec[4:]) == recLen-12 {
+		return eocdPos - 20 - recLen
+	}
+	// Extensible data: trust the locator's offset, shifted like the rest.
+	recOff := int64(binary.LittleEndian.Uint64(loc[8:]))
+	if rec, err := a.readAt(12, recOff); err == nil && binary.LittleEndian.Uint32(rec) == sigEOCD64 {
+		if end := recOff + 12 + int64(binary.LittleEndian.Uint64(rec[4:])); end == eocdPos-20 {
+			return recOff
+		}
+	}
+	return -1
 }
 
 func (a *Archive) zip64(eocdPos int64) (off, size int64, count uint64, ok bool) {
@@ -285,33 +322,70 @@ func applyZip64(e *Entry, extra []byte, shift int64) {
 // and records disagreements between the local header and the central
 // directory.
 func (a *Archive) DataOffset(e *Entry) (int64, error) {
-	if e.dataOffset >= 0 {
-		return e.dataOffset, nil
+	off, _, err := a.Locate(e, 0)
+	return off, err
+}
+
+// Locate resolves the entry's data offset like DataOffset and also returns
+// up to n leading bytes of its stored data, read together with the local
+// header in one read (sniffing thousands of tensor members costs one
+// system call each).
+func (a *Archive) Locate(e *Entry, n int) (int64, []byte, error) {
+	if e.dataOffset >= 0 && n == 0 {
+		return e.dataOffset, nil, nil
 	}
-	h, err := a.readAt(localLen, e.HeaderOffset)
+	// The local header, its name (usually as long as the central
+	// directory's), some extra field and the head of the data.
+	want := int64(localLen + len(e.Name) + 64 + n)
+	want = min(want, a.size-e.HeaderOffset)
+	if want < localLen || e.HeaderOffset < 0 {
+		return 0, nil, fmt.Errorf("local header of %s at %d is outside the archive", e.Name, e.HeaderOffset)
+	}
+	buf, err := a.readAt(int(want), e.HeaderOffset)
 	if err != nil {
-		return 0, fmt.Errorf("local header of %s: %w", e.Name, err)
+		return 0, nil, fmt.Errorf("local header of %s: %w", e.Name, err)
 	}
-	if binary.LittleEndian.Uint32(h) != sigLocal {
-		return 0, fmt.Errorf("no local header for %s at offset %d", e.Name, e.HeaderOffset)
+	if binary.LittleEndian.Uint32(buf) != sigLocal {
+		return 0, nil, fmt.Errorf("no local header for %s at offset %d", e.Name, e.HeaderOffset)
 	}
-	nameLen := int64(binary.LittleEndian.Uint16(h[26:]))
-	extraLen := int64(binary.LittleEndian.Uint16(h[28:]))
+	nameLen := int64(binary.LittleEndian.Uint16(buf[26:]))
+	extraLen := int64(binary.LittleEndian.Uint16(buf[28:]))
+	off := e.HeaderOffset + localLen + nameLen + extraLen
+	if off > a.size || e.CompressedSize > a.size-off {
+		return 0, nil, fmt.Errorf("data of %s (%d bytes at %d) runs past the end of the archive", e.Name, e.CompressedSize, off)
+	}
+	if e.dataOffset < 0 {
+		e.dataOffset = off
+		a.compareLocal(e, buf, nameLen)
+	}
+	start := localLen + nameLen + extraLen
+	if start > int64(len(buf)) {
+		return off, nil, nil // a long extra field: the caller reads the data itself
+	}
+	head := buf[start:]
+	return off, head[:min(int64(len(head)), int64(n), e.CompressedSize)], nil
+}
+
+// compareLocal records where the local header disagrees with the central
+// directory (flags, method, name): readers that trust one or the other see
+// different archives.
+func (a *Archive) compareLocal(e *Entry, h []byte, nameLen int64) {
 	if flags := binary.LittleEndian.Uint16(h[6:]); flags != e.Flags {
 		e.Issues = append(e.Issues, fmt.Sprintf("flag bits differ: local header 0x%x, central directory 0x%x", flags, e.Flags))
 	}
 	if m := binary.LittleEndian.Uint16(h[8:]); m != e.Method {
 		e.Issues = append(e.Issues, fmt.Sprintf("compression method differs: local header %d, central directory %d", m, e.Method))
 	}
-	if name, err := a.readAt(int(nameLen), e.HeaderOffset+localLen); err == nil && string(name) != e.Name {
+	var name []byte
+	var err error
+	if localLen+nameLen <= int64(len(h)) {
+		name = h[localLen : localLen+nameLen]
+	} else {
+		name, err = a.readAt(int(nameLen), e.HeaderOffset+localLen)
+	}
+	if err == nil && string(name) != e.Name {
 		e.Issues = append(e.Issues, fmt.Sprintf("name differs: local header %q, central directory %q", clipName(string(name)), clipName(e.Name)))
 	}
-	off := e.HeaderOffset + localLen + nameLen + extraLen
-	if off > a.size || e.CompressedSize > a.size-off {
-		return 0, fmt.Errorf("data of %s (%d bytes at %d) runs past the end of the archive", e.Name, e.CompressedSize, off)
-	}
-	e.dataOffset = off
-	return off, nil
 }
 
 func clipName(s string) string {
