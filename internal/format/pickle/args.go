@@ -7,8 +7,9 @@ import (
 )
 
 // decodeLine converts a text argument the way CPython's unpickler does,
-// rejecting what it rejects.
-func decodeLine(op *Op, kind lineKind, l []byte) error {
+// rejecting what it rejects. Decoding can lengthen a line (Latin-1 bytes
+// become two UTF-8 bytes), so the result is cut to maxArg again.
+func decodeLine(op *Op, kind lineKind, l []byte, maxArg int) error {
 	op.Arg, op.Len = l, int64(len(l))
 	bad := func(what string) error {
 		return &Error{Offset: op.Offset, Code: op.Code, Err: ErrInvalidArg, Detail: what}
@@ -51,13 +52,13 @@ func decodeLine(op *Op, kind lineKind, l []byte) error {
 		if !ok {
 			return bad("invalid escape in STRING")
 		}
-		op.Arg, op.Len = dec, int64(len(dec))
+		op.Arg, op.Len = cut(dec, maxArg), int64(len(dec))
 	case lineUnicode:
 		dec, ok := rawUnicodeEscape(l)
 		if !ok {
 			return bad("invalid raw-unicode-escape in UNICODE")
 		}
-		op.Arg, op.Len = dec, int64(len(dec))
+		op.Arg, op.Len = cut(dec, maxArg), int64(len(dec))
 	case lineASCIIPID:
 		for _, c := range l {
 			if c >= 0x80 {
@@ -66,6 +67,17 @@ func decodeLine(op *Op, kind lineKind, l []byte) error {
 		}
 	}
 	return nil
+}
+
+// cut keeps at most n bytes of b, never splitting a UTF-8 sequence.
+func cut(b []byte, n int) []byte {
+	if len(b) <= n {
+		return b
+	}
+	for n > 0 && !utf8.RuneStart(b[n]) {
+		n--
+	}
+	return b[:n]
 }
 
 func trimSuffixByte(s string, c byte) string {

@@ -476,7 +476,7 @@ func (d *Decoder) Next(op *Op) error {
 			return err
 		}
 		d.scratch = l
-		if err := decodeLine(op, info.line, l); err != nil {
+		if err := decodeLine(op, info.line, l, d.MaxArg); err != nil {
 			return err
 		}
 	case argLines:
