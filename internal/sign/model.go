@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -166,11 +167,16 @@ func hashLike(ctx context.Context, root, sigPath string, signed *Manifest, opts 
 	if err != nil {
 		return nil, nil, asNotVerified(err)
 	}
+	var unsigned []string
+	if signed.Resources[0].Path == "." && !mdl.isFile {
+		if mdl, unsigned, err = signedFileIn(mdl, signed, opts.IgnoreUnsigned); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := sameKind(mdl, signed); err != nil {
 		return nil, nil, err
 	}
-	var unsigned []string
-	if opts.IgnoreUnsigned {
+	if opts.IgnoreUnsigned && !mdl.isFile {
 		unsigned = keepSigned(mdl, signed)
 	}
 	local, err := hashModel(ctx, mdl, hser, hopts)
@@ -186,13 +192,39 @@ func asNotVerified(err error) error {
 	return err
 }
 
+// signedFileIn turns a directory MODEL into the one file a single-file
+// signature covers. The reference implementation names such a model after
+// its file and writes model.sig beside it, so the directory holding both is
+// what a user passes; it must hold nothing else unsigned (or the caller
+// ignores unsigned files, which are returned).
+func signedFileIn(dir *model, signed *Manifest, ignoreUnsigned bool) (*model, []string, error) {
+	var file *fileEntry
+	var others []string
+	for i, f := range dir.files {
+		if f.rel == signed.ModelName {
+			file = &dir.files[i]
+		} else {
+			others = append(others, f.rel)
+		}
+	}
+	if file == nil {
+		return dir, nil, nil // sameKind explains
+	}
+	if len(others) > 0 && !ignoreUnsigned {
+		slices.Sort(others)
+		return nil, nil, notVerified("the model does not match its signature:%s", Diff{Extra: others})
+	}
+	one := fileEntry{rel: ".", abs: file.abs, stat: file.stat}
+	return &model{name: signed.ModelName, isFile: true, files: []fileEntry{one}}, others, nil
+}
+
 // sameKind refuses to compare a single-file signature with a directory and
 // the reverse, with a hint instead of a list of every file as a mismatch.
 func sameKind(mdl *model, signed *Manifest) error {
 	single := signed.Resources[0].Path == "."
 	switch {
 	case single && !mdl.isFile:
-		return notVerified("the signature covers a single file (model %q), but MODEL is a directory: pass that file as MODEL", signed.ModelName)
+		return notVerified("the signature covers a single file (model %q), which MODEL, a directory, does not hold: pass that file as MODEL", signed.ModelName)
 	case !single && mdl.isFile:
 		return notVerified("the signature covers a directory (model %q), but MODEL is a single file", signed.ModelName)
 	}

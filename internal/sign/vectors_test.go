@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -100,15 +101,19 @@ func verifyVector(model, sig string, vf Verifier) (*Result, error) {
 	})
 }
 
+// Every vector verifies as its folder (the vectors' README), and a vector
+// signed as a single file also as that file.
 func TestVectorsVerify(t *testing.T) {
 	for _, v := range vectors(t) {
 		t.Run(v.name, func(t *testing.T) {
-			res, err := verifyVector(v.model, v.sig, v.verifier(t))
-			if err != nil {
-				t.Fatalf("verify: %v", err)
-			}
-			if len(res.Local.Resources) != len(res.Signed.Resources) {
-				t.Errorf("local %d resources, signed %d", len(res.Local.Resources), len(res.Signed.Resources))
+			for _, model := range []string{v.dir, v.model} {
+				res, err := verifyVector(model, v.sig, v.verifier(t))
+				if err != nil {
+					t.Fatalf("verify %s: %v", model, err)
+				}
+				if len(res.Local.Resources) != len(res.Signed.Resources) {
+					t.Errorf("local %d resources, signed %d", len(res.Local.Resources), len(res.Signed.Resources))
+				}
 			}
 		})
 	}
@@ -219,13 +224,34 @@ func TestVectorsCorruptBundle(t *testing.T) {
 	}
 }
 
+// A directory stands for the single file its signature covers only when
+// it holds nothing else unsigned.
 func TestVectorSingleFileSignatureOnDirectory(t *testing.T) {
+	n := 0
 	for _, v := range vectors(t) {
 		if v.model == v.dir {
 			continue
 		}
-		_, err := verifyVector(v.dir, v.sig, v.verifier(t))
-		wantNotVerified(t, err, "pass that file as MODEL")
+		n++
+		model, sig := copyVector(t, v)
+		dir := filepath.Dir(model)
+		writeFile(t, filepath.Join(dir, "extra.bin"), []byte("unsigned"))
+		_, err := verifyVector(dir, sig, v.verifier(t))
+		wantNotVerified(t, err, "unsigned (extra) (1): extra.bin")
+		res, err := VerifyModel(context.Background(), dir, sig, VerifyOptions{
+			Verifier: v.verifier(t), IgnoreUnsigned: true, IgnorePaths: []string{"ignore-me"}, IgnoreGitPaths: true,
+		})
+		if err != nil || !slices.Equal(res.Unsigned, []string{"extra.bin"}) {
+			t.Fatalf("ignoring unsigned files: %v, %+v", err, res)
+		}
+		if err := os.Remove(model); err != nil {
+			t.Fatal(err)
+		}
+		_, err = verifyVector(dir, sig, v.verifier(t))
+		wantNotVerified(t, err, "does not hold")
+	}
+	if n == 0 {
+		t.Fatal("no vector is signed as a single file")
 	}
 }
 
