@@ -42,10 +42,11 @@ func (NPY) Analyze(s analyze.Scope) error {
 	if err != nil {
 		return malformed(s, err.Error())
 	}
+	// A version 1 header can claim fewer bytes than the 12 already read.
 	buf := make([]byte, total)
-	copy(buf, head[:n])
-	if m, _ := io.ReadFull(r, buf[n:]); n+m < total {
-		return malformed(s, fmt.Sprintf("the header claims %d bytes but the file ends at %d", total, n+m))
+	k := copy(buf, head[:n])
+	if m, _ := io.ReadFull(r, buf[k:]); k+m < total {
+		return malformed(s, fmt.Sprintf("the header claims %d bytes but the file ends at %d", total, k+m))
 	}
 	h, err := npy.Parse(buf)
 	if err != nil {
