@@ -16,10 +16,10 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
-	"github.com/ulikunitz/xz"
 	"github.com/ulikunitz/xz/lzma"
 
 	"github.com/modelgate/modelgate/internal/analyze"
+	"github.com/modelgate/modelgate/internal/format/xz"
 )
 
 // codec is one compressed-stream format.
@@ -42,8 +42,8 @@ func magic(m ...byte) func([]byte) analyze.Confidence {
 var codecs = []codec{
 	{"gzip", ".gz", magic(0x1f, 0x8b, 0x08), func(r io.Reader) (io.ReadCloser, error) { return gzip.NewReader(r) }},
 	{"bzip2", ".bz2", detectBzip2, func(r io.Reader) (io.ReadCloser, error) { return io.NopCloser(bzip2.NewReader(r)), nil }},
-	{"xz", ".xz", magic(0xfd, '7', 'z', 'X', 'Z', 0x00), func(r io.Reader) (io.ReadCloser, error) {
-		x, err := xz.NewReader(r)
+	{"xz", ".xz", magic(xz.Magic...), func(r io.Reader) (io.ReadCloser, error) {
+		x, err := xz.NewReader(r, xz.MaxDict)
 		return io.NopCloser(x), err
 	}},
 	{"zstd", ".zst", magic(0x28, 0xb5, 0x2f, 0xfd), func(r io.Reader) (io.ReadCloser, error) {
@@ -56,7 +56,7 @@ var codecs = []codec{
 	{"lz4", ".lz4", magic(0x04, 0x22, 0x4d, 0x18), func(r io.Reader) (io.ReadCloser, error) { return io.NopCloser(lz4.NewReader(r)), nil }},
 	{"zlib", ".z", detectZlib, func(r io.Reader) (io.ReadCloser, error) { return zlib.NewReader(r) }},
 	{"lzma", ".lzma", detectLZMA, func(r io.Reader) (io.ReadCloser, error) {
-		l, err := openLZMA(r, lzmaDictCap)
+		l, err := xz.NewLZMAReader(r, xz.MaxDict)
 		return io.NopCloser(l), err
 	}},
 }
@@ -97,7 +97,7 @@ func detectLZMA(h []byte) analyze.Confidence {
 		return analyze.No
 	}
 	// The first bytes reach back no further than the smallest dictionary.
-	r, err := openLZMA(bytes.NewReader(h), lzma.MinDictCap)
+	r, err := xz.NewLZMAReader(bytes.NewReader(h), lzma.MinDictCap)
 	if err != nil {
 		return analyze.No
 	}
@@ -128,30 +128,6 @@ func encoderDictSize(d uint32) bool {
 		}
 	}
 	return false
-}
-
-// lzmaDictCap bounds the dictionary an .lzma header can make the decoder
-// allocate (it allocates the declared size whole, up to 2 GiB): the largest
-// any preset writes (xz -9, lzma.PRESET_EXTREME).
-const lzmaDictCap = 64 << 20
-
-// openLZMA decodes an .lzma stream whose header fields are attacker data
-// that Python ignores: a larger dictionary is lowered to dictCap (a stream
-// that really reaches further back then fails to decode: an error, never a
-// silent pass) and an implausible size becomes "unknown", so that neither
-// can push the file out of analysis.
-func openLZMA(r io.Reader, dictCap uint32) (io.Reader, error) {
-	var h [13]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
-		return nil, err
-	}
-	if binary.LittleEndian.Uint32(h[1:]) > dictCap {
-		binary.LittleEndian.PutUint32(h[1:], dictCap)
-	}
-	if size := binary.LittleEndian.Uint64(h[5:]); size != ^uint64(0) && size > 1<<44 {
-		binary.LittleEndian.PutUint64(h[5:], ^uint64(0))
-	}
-	return lzma.NewReader(io.MultiReader(bytes.NewReader(h[:]), r))
 }
 
 // Compressed analyses single compressed streams: the decompressed content

@@ -13,8 +13,8 @@ import (
 	"io"
 
 	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
-	"github.com/ulikunitz/xz/lzma"
+
+	"github.com/modelgate/modelgate/internal/format/xz"
 )
 
 // Raw returns the entry's stored (possibly compressed) bytes.
@@ -48,7 +48,7 @@ func decompress(e *Entry, raw io.Reader) (io.ReadCloser, error) {
 	case LZMA:
 		return zipLZMA(e, raw)
 	case XZ:
-		r, err := xz.NewReader(raw)
+		r, err := xz.NewReader(raw, xz.MaxDict)
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +83,7 @@ func zipLZMA(e *Entry, raw io.Reader) (io.ReadCloser, error) {
 		size = ^uint64(0)
 	}
 	binary.LittleEndian.PutUint64(hdr[5:], size)
-	r, err := lzma.NewReader(io.MultiReader(bytes.NewReader(hdr), raw))
+	r, err := xz.NewLZMAReader(io.MultiReader(bytes.NewReader(hdr), raw), xz.MaxDict)
 	if err != nil {
 		return nil, err
 	}
