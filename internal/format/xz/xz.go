@@ -292,18 +292,59 @@ func (c *counter) UnreadByte() error {
 	return err
 }
 
-// NewLZMAReader decodes a classic .lzma stream (13-byte header: properties,
+// NewLZMAReader decodes classic .lzma streams (13-byte header: properties,
 // dictionary size, uncompressed size) whose header fields are attacker
 // data that Python ignores: the dictionary is lowered to dictCap and to a
 // known uncompressed size (no match reaches before the first byte), and an
 // implausible size becomes "unknown", so that neither field can push the
-// data out of analysis.
+// data out of analysis. Like Python's LZMAFile (and so joblib), it goes on
+// with the next stream when one ends and data remains, and stops quietly
+// at trailing data that is not a stream.
 func NewLZMAReader(r io.Reader, dictCap int) (io.Reader, error) {
+	s := &lzmaStreams{in: bufio.NewReaderSize(r, 64<<10), dictCap: dictCap}
+	var err error
+	s.cur, err = s.open()
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// lzmaStreams reads concatenated .lzma streams.
+type lzmaStreams struct {
+	in      *bufio.Reader
+	dictCap int
+	cur     io.Reader
+}
+
+func (s *lzmaStreams) Read(p []byte) (int, error) {
+	for {
+		if s.cur == nil {
+			return 0, io.EOF
+		}
+		n, err := s.cur.Read(p)
+		if !errors.Is(err, io.EOF) {
+			return n, err
+		}
+		s.cur = nil
+		if _, perr := s.in.Peek(1); perr == nil {
+			if next, oerr := s.open(); oerr == nil {
+				s.cur = next
+			} // else trailing data that is not a stream, ignored as Python does
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
+}
+
+// open starts the stream at the current position.
+func (s *lzmaStreams) open() (io.Reader, error) {
 	var h [13]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
+	if _, err := io.ReadFull(s.in, h[:]); err != nil {
 		return nil, fmt.Errorf("lzma: header: %w", unexpected(err))
 	}
-	limit := uint64(dictCap)
+	limit := uint64(s.dictCap)
 	switch size := binary.LittleEndian.Uint64(h[5:]); {
 	case size == ^uint64(0):
 	case size > 1<<44:
@@ -312,5 +353,5 @@ func NewLZMAReader(r io.Reader, dictCap int) (io.Reader, error) {
 		limit = min(limit, size)
 	}
 	binary.LittleEndian.PutUint32(h[1:], uint32(dictionary(uint64(binary.LittleEndian.Uint32(h[1:])), limit)))
-	return lzma.NewReader(io.MultiReader(bytes.NewReader(h[:]), r))
+	return lzma.NewReader(io.MultiReader(bytes.NewReader(h[:]), s.in))
 }

@@ -176,3 +176,36 @@ func TestLZMAHeaderFields(t *testing.T) {
 		}
 	}
 }
+
+// joblib reads .lzma files with Python's LZMAFile, which decodes the streams
+// that follow the first one: content there must not escape analysis.
+func TestConcatenatedLZMAStreams(t *testing.T) {
+	stream := func(data []byte, eos bool) []byte {
+		var buf bytes.Buffer
+		size := int64(len(data))
+		if eos {
+			size = -1
+		}
+		w, err := lzma.WriterConfig{DictCap: 1 << 16, Size: size, EOSMarker: eos}.NewWriter(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data)
+		w.Close()
+		return buf.Bytes()
+	}
+	for _, eos := range []bool{false, true} {
+		var in []byte
+		in = append(in, stream([]byte("first stream "), eos)...)
+		in = append(in, stream([]byte("second stream"), eos)...)
+		in = append(in, "trailing garbage"...)
+		r, err := NewLZMAReader(bytes.NewReader(in), MaxDict)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(r)
+		if err != nil || string(got) != "first stream second stream" {
+			t.Errorf("end marker %v: %q, %v", eos, got, err)
+		}
+	}
+}
