@@ -47,6 +47,16 @@ type Source interface {
 	ReaderAt() io.ReaderAt
 }
 
+// Prefixer is implemented by ReaderAts that already hold their first bytes
+// in memory (a zip member whose local header was read with its head): the
+// engine takes the artifact's head from Prefix instead of allocating and
+// reading it again. Prefix returns the first n bytes (all of them when the
+// data is shorter, which the caller knows from Size), or false. The slice
+// is read-only.
+type Prefixer interface {
+	Prefix(n int) ([]byte, bool)
+}
+
 // ErrBudget marks errors caused by a budget rather than by malformed input.
 var ErrBudget = errors.New("analysis budget exceeded")
 

@@ -301,8 +301,14 @@ func (s *scope) readHead() error {
 	if size >= 0 && size < want {
 		want = size
 	}
-	buf := make([]byte, want)
 	if ra := s.src.ReaderAt(); ra != nil {
+		if p, ok := ra.(analyze.Prefixer); ok {
+			if head, ok := p.Prefix(int(want)); ok {
+				s.art.Head = head
+				return nil
+			}
+		}
+		buf := make([]byte, want)
 		n, err := ra.ReadAt(buf, 0)
 		if err != nil && !errors.Is(err, io.EOF) {
 			return err
@@ -320,6 +326,7 @@ func (s *scope) readHead() error {
 	if err != nil {
 		return err
 	}
+	buf := make([]byte, want)
 	n, err := io.ReadFull(rc, buf)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		rc.Close()

@@ -179,6 +179,14 @@ func (h *headCached) ReadAt(p []byte, off int64) (int, error) {
 	return h.ra.ReadAt(p, off)
 }
 
+// Prefix implements analyze.Prefixer.
+func (h *headCached) Prefix(n int) ([]byte, bool) {
+	if n > len(h.head) {
+		return nil, false
+	}
+	return h.head[:n:n], true
+}
+
 // errReaderAt reports a deferred error on every read.
 type errReaderAt struct{ err error }
 
