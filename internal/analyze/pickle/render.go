@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	pkl "github.com/modelgate/modelgate/internal/format/pickle"
+	"github.com/modelgate/modelgate/internal/format/pymarshal"
 )
 
 const maxRenderedString = 160
@@ -172,46 +173,10 @@ func (m *machine) renderCall(b *strings.Builder, v value, depth int) {
 	}
 }
 
-// writeRepr writes a Python-style quoted literal.
+// writeRepr writes a Python-style quoted literal, with the full length of
+// a value the decoder or the renderer cut.
 func writeRepr(b *strings.Builder, s []byte, truncated bool, full int64, isBytes bool) {
-	if isBytes {
-		b.WriteByte('b')
-	}
-	b.WriteByte('\'')
-	n := 0
-	for i := 0; i < len(s); {
-		if n >= maxRenderedString {
-			truncated = true
-			break
-		}
-		r, size := utf8.DecodeRune(s[i:])
-		if isBytes && s[i] >= 0x80 {
-			r, size = utf8.RuneError, 1
-		}
-		switch {
-		case r == '\'' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == utf8.RuneError && size == 1 || r < 0x20 || r == 0x7f:
-			b.WriteString(`\x`)
-			b.WriteString(hex.EncodeToString(s[i : i+1]))
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-		n++
-	}
-	if truncated {
-		b.WriteString("…")
-	}
-	b.WriteByte('\'')
-	if truncated && full > int64(len(s)) {
+	if pymarshal.WriteQuoted(b, string(s), isBytes, maxRenderedString, truncated) && full > int64(len(s)) {
 		b.WriteString(" (" + strconv.FormatInt(full, 10) + " bytes)")
 	}
 }

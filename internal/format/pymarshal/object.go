@@ -176,13 +176,22 @@ const maxQuoted = 200
 // quotes, control characters and invalid UTF-8, cut at 200 characters.
 func Quote(s string, isBytes bool) string {
 	var b strings.Builder
+	WriteQuoted(&b, s, isBytes, maxQuoted, false)
+	return b.String()
+}
+
+// WriteQuoted writes s to b as a Python string literal (b” for bytes),
+// escaping quotes, control characters and invalid UTF-8, and cutting it
+// after max characters. cut says s is already a prefix of a longer value;
+// either way a cut literal ends in "…". It reports whether it is cut.
+func WriteQuoted(b *strings.Builder, s string, isBytes bool, max int, cut bool) bool {
 	if isBytes {
 		b.WriteByte('b')
 	}
 	b.WriteByte('\'')
 	for i, n := 0, 0; i < len(s); n++ {
-		if n == maxQuoted {
-			b.WriteString("…")
+		if n == max {
+			cut = true
 			break
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -200,12 +209,15 @@ func Quote(s string, isBytes bool) string {
 		case r == '\t':
 			b.WriteString(`\t`)
 		case r == utf8.RuneError && size == 1 || r < 0x20 || r == 0x7f:
-			b.WriteString(fmt.Sprintf(`\x%02x`, s[i]))
+			fmt.Fprintf(b, `\x%02x`, s[i])
 		default:
 			b.WriteRune(r)
 		}
 		i += size
 	}
+	if cut {
+		b.WriteString("…")
+	}
 	b.WriteByte('\'')
-	return b.String()
+	return cut
 }
