@@ -11,6 +11,8 @@ import (
 	"io"
 
 	"github.com/ulikunitz/xz/lzma"
+
+	"github.com/modelgate/modelgate/internal/format/xz"
 )
 
 // Method IDs (Methods.txt).
@@ -238,7 +240,7 @@ func fixedMemory(n int64) func([]byte, int64) (int64, error) {
 // dictionary is the LZMA dictionary a decoder needs: never more than the
 // output, since no match can reach further back than the first byte.
 func dictionary(declared uint64, size int64) int64 {
-	return max(int64(min(declared, uint64(size))), lzma.MinDictCap)
+	return int64(xz.Dictionary(declared, uint64(size)))
 }
 
 // LZMA properties: one byte for lc, lp and pb, then the dictionary size.
@@ -250,14 +252,13 @@ func lzmaMemory(props []byte, size int64) (int64, error) {
 }
 
 // openLZMA gives the decoder the classic .lzma header it expects: the
-// properties byte, the dictionary it needs and the output size.
+// properties, the declared dictionary and the output size, from which
+// xz.NewLZMAStream derives the dictionary lzmaMemory planned for.
 func openLZMA(r io.Reader, props []byte, size int64) (io.Reader, error) {
-	dict, _ := lzmaMemory(props, size)
-	head := make([]byte, 13)
-	head[0] = props[0]
-	binary.LittleEndian.PutUint32(head[1:], uint32(dict))
+	var head [13]byte
+	copy(head[:5], props)
 	binary.LittleEndian.PutUint64(head[5:], uint64(size))
-	return lzma.ReaderConfig{DictCap: int(dict)}.NewReader(&prefixed{head: head, r: bufio.NewReader(r)})
+	return xz.NewLZMAStream(head, r, MaxDecoderMemory)
 }
 
 // LZMA2 properties: one byte encoding the dictionary size.
@@ -265,39 +266,10 @@ func lzma2Memory(props []byte, size int64) (int64, error) {
 	if len(props) != 1 || props[0] > 40 {
 		return 0, fmt.Errorf("bad properties %x", props)
 	}
-	declared := uint64(1<<32 - 1)
-	if p := props[0]; p < 40 {
-		declared = uint64(2|p&1) << (p/2 + 11)
-	}
-	return dictionary(declared, size), nil
+	return dictionary(xz.LZMA2Dict(props[0]), size), nil
 }
 
 func openLZMA2(r io.Reader, props []byte, size int64) (io.Reader, error) {
 	dict, _ := lzma2Memory(props, size)
 	return lzma.Reader2Config{DictCap: int(dict)}.NewReader2(bufio.NewReader(r))
-}
-
-// prefixed reads head, then r. It is an io.ByteReader, which the LZMA
-// decoder otherwise emulates one Read call per byte.
-type prefixed struct {
-	head []byte
-	r    *bufio.Reader
-}
-
-func (p *prefixed) Read(b []byte) (int, error) {
-	if len(p.head) > 0 {
-		n := copy(b, p.head)
-		p.head = p.head[n:]
-		return n, nil
-	}
-	return p.r.Read(b)
-}
-
-func (p *prefixed) ReadByte() (byte, error) {
-	if len(p.head) > 0 {
-		c := p.head[0]
-		p.head = p.head[1:]
-		return c, nil
-	}
-	return p.r.ReadByte()
 }

@@ -180,20 +180,21 @@ func parseBlockHeader(h []byte, dictCap int) (int, error) {
 			return 0, errors.New("xz: non-zero block header padding")
 		}
 	}
-	return dictionary(lzma2Dict(prop), limit), nil
+	return Dictionary(LZMA2Dict(prop), limit), nil
 }
 
-// lzma2Dict decodes the LZMA2 dictionary-size property.
-func lzma2Dict(p byte) uint64 {
+// LZMA2Dict decodes the LZMA2 dictionary-size property (at most 40).
+func LZMA2Dict(p byte) uint64 {
 	if p == 40 {
 		return 1<<32 - 1
 	}
 	return uint64(2|p&1) << (p/2 + 11)
 }
 
-// dictionary bounds a declared dictionary by limit, and by the decoder's
-// minimum from below.
-func dictionary(declared, limit uint64) int {
+// Dictionary bounds a declared dictionary by limit (a cap, or the size of
+// the output: no match reaches before the first byte), and by the
+// decoder's minimum from below.
+func Dictionary(declared, limit uint64) int {
 	return int(max(min(declared, limit), lzma.MinDictCap))
 }
 
@@ -293,13 +294,10 @@ func (c *counter) UnreadByte() error {
 }
 
 // NewLZMAReader decodes classic .lzma streams (13-byte header: properties,
-// dictionary size, uncompressed size) whose header fields are attacker
-// data that Python ignores: the dictionary is lowered to dictCap and to a
-// known uncompressed size (no match reaches before the first byte), and an
-// implausible size becomes "unknown", so that neither field can push the
-// data out of analysis. Like Python's LZMAFile (and so joblib), it goes on
-// with the next stream when one ends and data remains, and stops quietly
-// at trailing data that is not a stream.
+// dictionary size, uncompressed size, then the data) with NewLZMAStream's
+// bounds. Like Python's LZMAFile (and so joblib), it goes on with the next
+// stream when one ends and data remains, and stops quietly at trailing
+// data that is not a stream.
 func NewLZMAReader(r io.Reader, dictCap int) (io.Reader, error) {
 	s := &lzmaStreams{in: bufio.NewReaderSize(r, 64<<10), dictCap: dictCap}
 	var err error
@@ -344,7 +342,17 @@ func (s *lzmaStreams) open() (io.Reader, error) {
 	if _, err := io.ReadFull(s.in, h[:]); err != nil {
 		return nil, fmt.Errorf("lzma: header: %w", unexpected(err))
 	}
-	limit := uint64(s.dictCap)
+	return NewLZMAStream(h, s.in, s.dictCap)
+}
+
+// NewLZMAStream decodes the data of one LZMA stream whose classic header
+// (properties, dictionary size, uncompressed size or all ones) is h: an
+// .lzma file's, or one built from a container's properties (zip, 7z).
+// Its fields are attacker data: the dictionary is lowered to dictCap and
+// to a known uncompressed size, and an implausible size becomes "unknown",
+// so that neither field can push the data out of analysis.
+func NewLZMAStream(h [13]byte, r io.Reader, dictCap int) (io.Reader, error) {
+	limit := uint64(dictCap)
 	switch size := binary.LittleEndian.Uint64(h[5:]); {
 	case size == ^uint64(0):
 	case size > 1<<44:
@@ -352,6 +360,35 @@ func (s *lzmaStreams) open() (io.Reader, error) {
 	default:
 		limit = min(limit, size)
 	}
-	binary.LittleEndian.PutUint32(h[1:], uint32(dictionary(uint64(binary.LittleEndian.Uint32(h[1:])), limit)))
-	return lzma.NewReader(io.MultiReader(bytes.NewReader(h[:]), s.in))
+	binary.LittleEndian.PutUint32(h[1:], uint32(Dictionary(uint64(binary.LittleEndian.Uint32(h[1:])), limit)))
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReader(r)
+	}
+	return lzma.NewReader(&prefixed{head: h[:], r: br})
+}
+
+// prefixed reads head, then r. It is an io.ByteReader, which the LZMA
+// decoder otherwise emulates with one Read call per byte.
+type prefixed struct {
+	head []byte
+	r    *bufio.Reader
+}
+
+func (p *prefixed) Read(b []byte) (int, error) {
+	if len(p.head) > 0 {
+		n := copy(b, p.head)
+		p.head = p.head[n:]
+		return n, nil
+	}
+	return p.r.Read(b)
+}
+
+func (p *prefixed) ReadByte() (byte, error) {
+	if len(p.head) > 0 {
+		c := p.head[0]
+		p.head = p.head[1:]
+		return c, nil
+	}
+	return p.r.ReadByte()
 }

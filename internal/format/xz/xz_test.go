@@ -119,15 +119,15 @@ func TestDictionary(t *testing.T) {
 		declared, limit uint64
 		want            int
 	}{
-		{lzma2Dict(40), MaxDict, MaxDict},
-		{lzma2Dict(0), MaxDict, lzma.MinDictCap},
+		{LZMA2Dict(40), MaxDict, MaxDict},
+		{LZMA2Dict(0), MaxDict, lzma.MinDictCap},
 		{8 << 20, 100, lzma.MinDictCap},
 		{8 << 20, 1 << 20, 1 << 20},
-		{lzma2Dict(18), MaxDict, 2 << 20},
-		{lzma2Dict(19), MaxDict, 3 << 20},
+		{LZMA2Dict(18), MaxDict, 2 << 20},
+		{LZMA2Dict(19), MaxDict, 3 << 20},
 	} {
-		if got := dictionary(c.declared, c.limit); got != c.want {
-			t.Errorf("dictionary(%d, %d) = %d, want %d", c.declared, c.limit, got, c.want)
+		if got := Dictionary(c.declared, c.limit); got != c.want {
+			t.Errorf("Dictionary(%d, %d) = %d, want %d", c.declared, c.limit, got, c.want)
 		}
 	}
 }

@@ -74,7 +74,7 @@ func zipLZMA(e *Entry, raw io.Reader) (io.ReadCloser, error) {
 	if n != 5 {
 		return nil, fmt.Errorf("LZMA properties of %d bytes", n)
 	}
-	hdr := make([]byte, 13)
+	var hdr [13]byte
 	if _, err := io.ReadFull(raw, hdr[:5]); err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func zipLZMA(e *Entry, raw io.Reader) (io.ReadCloser, error) {
 		size = ^uint64(0)
 	}
 	binary.LittleEndian.PutUint64(hdr[5:], size)
-	r, err := xz.NewLZMAReader(io.MultiReader(bytes.NewReader(hdr), raw), xz.MaxDict)
+	r, err := xz.NewLZMAStream(hdr, raw, xz.MaxDict)
 	if err != nil {
 		return nil, err
 	}
